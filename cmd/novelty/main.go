@@ -1,0 +1,143 @@
+// Command novelty is the Novelty streaming SQL server.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/novelty-db/novelty/connectors"
+	"github.com/novelty-db/novelty/engine"
+	"github.com/novelty-db/novelty/storage"
+	"github.com/novelty-db/novelty/wire"
+)
+
+const usage = `Novelty is a streaming SQL engine that speaks the Postgres wire protocol.
+
+Usage:
+  novelty serve [flags]   run the server (novelty serve --help for flags)
+  novelty --help          show this help
+
+Connect with any Postgres client, e.g.:
+  psql "host=127.0.0.1 port=5433 user=novelty dbname=novelty"
+`
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "novelty:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return errors.New("missing command")
+		}
+		return nil
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:], stdout, stderr)
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// serveConfig holds the flags of `novelty serve`.
+type serveConfig struct {
+	listen   string
+	dataDir  string
+	logLevel string
+	logJSON  bool
+}
+
+func serve(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("novelty serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg serveConfig
+	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:5433", "address the Postgres endpoint listens on")
+	fs.StringVar(&cfg.dataDir, "data-dir", "./novelty-data", "directory of the Pebble store (catalog, tables, state, retained rows)")
+	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.BoolVar(&cfg.logJSON, "log-json", false, "write logs as JSON instead of text")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: novelty serve [flags]\n\nRuns the server on an embedded Pebble store; no external services are needed.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	logger, err := newLogger(cfg, stderr)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runServer(ctx, cfg, logger, nil)
+}
+
+func newLogger(cfg serveConfig, w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
+		return nil, fmt.Errorf("invalid --log-level %q: use debug, info, warn or error", cfg.logLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.logJSON {
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return slog.New(slog.NewTextHandler(w, opts)), nil
+}
+
+// runServer serves until ctx is done. ready, when set, receives the bound
+// address once the server accepts connections (tests listen on port 0).
+func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, ready chan<- net.Addr) error {
+	dir, err := filepath.Abs(cfg.dataDir)
+	if err != nil {
+		return err
+	}
+	store, err := storage.OpenWith(dir, storage.Options{Logger: logger})
+	if err != nil {
+		return fmt.Errorf("opening data directory %s: %w", dir, err)
+	}
+	defer store.Close()
+	eng, err := engine.Open(engine.Config{
+		Store: store, Connectors: connectors.Default(), Logger: logger, BaseDir: dir,
+	})
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	ln, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		return err
+	}
+	logger.Info("novelty is ready", "listen", ln.Addr().String(), "data_dir", dir)
+	if ready != nil {
+		ready <- ln.Addr()
+	}
+	srv := wire.NewServer(backend{eng}, logger)
+	err = srv.Serve(ctx, ln)
+	logger.Info("novelty stopped")
+	return err
+}
+
+// backend adapts the engine to the wire layer.
+type backend struct{ e *engine.Engine }
+
+func (b backend) NewSession(_ context.Context, user, database string) (wire.Session, error) {
+	return b.e.NewSession(user, database), nil
+}

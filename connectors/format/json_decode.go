@@ -1,0 +1,305 @@
+package format
+
+import (
+	"time"
+
+	"github.com/novelty-db/novelty/types"
+)
+
+// JSONConfig configures a JSON decoder.
+type JSONConfig struct {
+	// Paths maps a column name to the JSON path its value is read from
+	// ('$.a.b', '$.a[0]', '$["odd key"]', '$' for the whole record).
+	// Columns without a path read the top-level field of their own name.
+	Paths map[string]string
+	// Location reads timestamptz strings that carry no zone; nil is UTC.
+	Location *time.Location
+}
+
+// JSONDecoder reads one JSON object per record into a row.
+//
+// Columns without a path match the top-level field of the same name; when
+// no field has exactly that name, a field equal to it ignoring case is
+// used. A field the record lacks (or null) reads as NULL; fields no column
+// asks for are validated and skipped. Values convert to the column type:
+//
+//   - integers take JSON numbers with an integral value in range (2, 2.0
+//     and 2e0 are all 2); floats and numeric take numbers, and strings in
+//     the type's text form ("NaN", "Infinity", "12.50");
+//   - boolean takes true and false;
+//   - text and varchar take strings; any other JSON value is kept as its
+//     JSON text (an object becomes '{"a":1}');
+//   - date, timestamp and timestamptz take strings in Postgres' input
+//     forms (types.ParseText; a timestamptz without zone is in Location),
+//     and numbers as milliseconds since 1970-01-01 UTC;
+//   - json keeps the value's JSON text, jsonb its normalised text;
+//   - text[] takes an array (elements as for text) or a '{a,b}' string;
+//   - uuid, bytea and interval take strings in their text forms.
+//
+// Any other combination is an error naming the column. A decoder is not
+// safe for concurrent use: it reuses scratch buffers between records.
+type JSONDecoder struct {
+	schema types.Schema
+	root   *jsonNode
+	// fold maps the lower-cased names of path-less columns to a node that
+	// sets only those columns, for the case-insensitive fallback.
+	fold map[string]*jsonNode
+	loc  *time.Location
+	// state records per column how the current record set it.
+	state   []matchState
+	key     []byte
+	scratch []byte
+}
+
+type matchState uint8
+
+const (
+	unset matchState = iota
+	setByFold
+	setExactly
+)
+
+// jsonNode is a position in the records that some column's path reaches.
+type jsonNode struct {
+	columns []int                // columns whose value is the value here
+	fields  map[string]*jsonNode // object members on the way to other columns
+	elems   []*jsonNode          // array elements on the way to other columns
+}
+
+// NewJSONDecoder builds a decoder for rows of schema. A path naming no
+// column of schema, or one that does not parse, is a 22023 error.
+func NewJSONDecoder(schema types.Schema, cfg JSONConfig) (*JSONDecoder, error) {
+	d := &JSONDecoder{
+		schema: schema,
+		root:   &jsonNode{},
+		fold:   map[string]*jsonNode{},
+		loc:    cfg.Location,
+		state:  make([]matchState, len(schema)),
+	}
+	if d.loc == nil {
+		d.loc = time.UTC
+	}
+	for name := range cfg.Paths {
+		if schema.Index(name) < 0 {
+			return nil, types.Errorf(types.CodeUndefinedColumn, "JSON path given for unknown column %q", name)
+		}
+	}
+	for c, col := range schema {
+		path, ok := cfg.Paths[col.Name]
+		if !ok {
+			d.root.child(pathStep{field: col.Name, index: -1}).addColumn(c)
+			lower := asciiLower(col.Name)
+			if d.fold[lower] == nil {
+				d.fold[lower] = &jsonNode{}
+			}
+			d.fold[lower].addColumn(c)
+			continue
+		}
+		steps, err := parsePath(path)
+		if err != nil {
+			return nil, err
+		}
+		n := d.root
+		for _, s := range steps {
+			n = n.child(s)
+		}
+		n.addColumn(c)
+	}
+	return d, nil
+}
+
+func (n *jsonNode) addColumn(c int) { n.columns = append(n.columns, c) }
+
+func (n *jsonNode) child(s pathStep) *jsonNode {
+	if s.index >= 0 {
+		for len(n.elems) <= s.index {
+			n.elems = append(n.elems, nil)
+		}
+		if n.elems[s.index] == nil {
+			n.elems[s.index] = &jsonNode{}
+		}
+		return n.elems[s.index]
+	}
+	if n.fields == nil {
+		n.fields = map[string]*jsonNode{}
+	}
+	c := n.fields[s.field]
+	if c == nil {
+		c = &jsonNode{}
+		n.fields[s.field] = c
+	}
+	return c
+}
+
+// Decode implements Decoder. On error row holds partial values.
+func (d *JSONDecoder) Decode(raw []byte, row []types.Datum) error {
+	for i := range row {
+		row[i] = types.Null
+	}
+	clear(d.state)
+	i := skipSpace(raw, 0)
+	if len(d.root.columns) == 0 && (i >= len(raw) || raw[i] != '{') {
+		if i >= len(raw) {
+			return jsonSyntaxError(i, "empty record")
+		}
+		return jsonSyntaxError(i, "a record must be a JSON object")
+	}
+	end, err := d.visit(raw, i, d.root, row, false, 0)
+	if err != nil {
+		return err
+	}
+	if end = skipSpace(raw, end); end != len(raw) {
+		return jsonSyntaxError(end, "unexpected data after the JSON value")
+	}
+	return nil
+}
+
+// visit handles the value at raw[i], which path node n reaches: it sets
+// n's columns and walks on to the nodes below n. byFold says n was reached
+// by the case-insensitive fallback, which never overrides an exact match.
+func (d *JSONDecoder) visit(raw []byte, i int, n *jsonNode, row []types.Datum, byFold bool, depth int) (int, error) {
+	if len(n.columns) == 0 {
+		return d.walk(raw, i, n, row, depth)
+	}
+	end, err := scanValue(raw, i, depth)
+	if err != nil {
+		return end, err
+	}
+	for _, c := range n.columns {
+		if byFold && d.state[c] == setExactly {
+			continue
+		}
+		if row[c], err = d.convert(c, raw[i:end]); err != nil {
+			return end, err
+		}
+		d.state[c] = setExactly
+		if byFold {
+			d.state[c] = setByFold
+		}
+	}
+	if n.fields != nil || n.elems != nil {
+		if _, err := d.walk(raw, i, n, row, depth); err != nil {
+			return end, err
+		}
+	}
+	return end, nil
+}
+
+// walk descends into the object or array at raw[i] when n has nodes below
+// it; any other value is only validated.
+func (d *JSONDecoder) walk(raw []byte, i int, n *jsonNode, row []types.Datum, depth int) (int, error) {
+	if i < len(raw) {
+		switch {
+		case raw[i] == '{' && n.fields != nil:
+			return d.walkObject(raw, i, n, row, depth+1)
+		case raw[i] == '[' && n.elems != nil:
+			return d.walkArray(raw, i, n, row, depth+1)
+		}
+	}
+	return scanValue(raw, i, depth)
+}
+
+func (d *JSONDecoder) walkObject(raw []byte, i int, n *jsonNode, row []types.Datum, depth int) (int, error) {
+	if depth > maxJSONDepth {
+		return i, jsonSyntaxError(i, "nesting too deep")
+	}
+	start := i
+	i = skipSpace(raw, i+1)
+	if i < len(raw) && raw[i] == '}' {
+		return i + 1, nil
+	}
+	for {
+		if i >= len(raw) || raw[i] != '"' {
+			return i, jsonSyntaxError(i, "expected a field name")
+		}
+		keyEnd, escaped, err := scanString(raw, i)
+		if err != nil {
+			return keyEnd, err
+		}
+		child, byFold, err := d.lookup(n, raw[i:keyEnd], escaped)
+		if err != nil {
+			return i, err
+		}
+		i = skipSpace(raw, keyEnd)
+		if i >= len(raw) || raw[i] != ':' {
+			return i, jsonSyntaxError(i, "expected ':'")
+		}
+		i = skipSpace(raw, i+1)
+		if child != nil {
+			i, err = d.visit(raw, i, child, row, byFold, depth)
+		} else {
+			i, err = scanValue(raw, i, depth)
+		}
+		if err != nil {
+			return i, err
+		}
+		if i, err = afterMember(raw, i, '}', start); err != nil || raw[i-1] == '}' {
+			return i, err
+		}
+	}
+}
+
+// lookup finds the node for the object member whose quoted key is lit.
+func (d *JSONDecoder) lookup(n *jsonNode, lit []byte, escaped bool) (*jsonNode, bool, error) {
+	key := lit[1 : len(lit)-1]
+	if escaped {
+		var err error
+		if d.key, err = appendUnescaped(d.key[:0], lit); err != nil {
+			return nil, false, err
+		}
+		key = d.key
+	}
+	if child := n.fields[string(key)]; child != nil || n != d.root {
+		return child, false, nil
+	}
+	// Lower-casing in place is safe when key aliases d.key: byte i is
+	// read before it is written.
+	lower := d.key[:0]
+	for _, c := range key {
+		lower = append(lower, lowerByte(c))
+	}
+	d.key = lower
+	child := d.fold[string(lower)]
+	return child, child != nil, nil
+}
+
+func lowerByte(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// asciiLower lower-cases ASCII letters only, matching lookup's folding.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		b[i] = lowerByte(c)
+	}
+	return string(b)
+}
+
+func (d *JSONDecoder) walkArray(raw []byte, i int, n *jsonNode, row []types.Datum, depth int) (int, error) {
+	if depth > maxJSONDepth {
+		return i, jsonSyntaxError(i, "nesting too deep")
+	}
+	start := i
+	i = skipSpace(raw, i+1)
+	if i < len(raw) && raw[i] == ']' {
+		return i + 1, nil
+	}
+	for idx := 0; ; idx++ {
+		var err error
+		if idx < len(n.elems) && n.elems[idx] != nil {
+			i, err = d.visit(raw, i, n.elems[idx], row, false, depth)
+		} else {
+			i, err = scanValue(raw, i, depth)
+		}
+		if err != nil {
+			return i, err
+		}
+		if i, err = afterMember(raw, i, ']', start); err != nil || raw[i-1] == ']' {
+			return i, err
+		}
+	}
+}

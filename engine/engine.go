@@ -1,0 +1,250 @@
+// Package engine is the running system: the catalog of sources, streams,
+// sinks and tables (persisted in storage), statement execution for
+// sessions, and the pipelines that keep streams and sinks running.
+package engine
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/novelty-db/novelty/connectors"
+	"github.com/novelty-db/novelty/parser"
+	"github.com/novelty-db/novelty/planner"
+	"github.com/novelty-db/novelty/storage"
+	"github.com/novelty-db/novelty/types"
+)
+
+// Config configures an Engine.
+type Config struct {
+	// Store holds the catalog, tables, logs and state.
+	Store *storage.Store
+	// Connectors are the connectors CREATE SOURCE and CREATE SINK may name.
+	Connectors *connectors.Registry
+	// Clock is the engine's time source; tests inject their own.
+	Clock func() time.Time
+	// Logger receives structured logs.
+	Logger *slog.Logger
+	// BaseDir resolves relative file paths of connectors.
+	BaseDir string
+}
+
+// Engine owns the catalog and every running pipeline.
+type Engine struct {
+	cfg   Config
+	store *storage.Store
+	log   *slog.Logger
+	clock func() time.Time
+
+	// ctx lives as long as the engine; pipelines run under it.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	// ddl serialises catalog changes (CREATE, DROP) so dependency checks
+	// and persistence happen in one order.
+	ddl sync.Mutex
+	mu  sync.RWMutex
+	// objects holds every catalog object by name.
+	objects map[string]*object
+	// errors is the system source novelty_errors.
+	errors *object
+	// restoring is set while Open re-creates the catalog: connector sources
+	// start only once every stream and sink reading them has subscribed.
+	restoring bool
+
+	serialMu sync.Mutex
+	wg       sync.WaitGroup
+}
+
+// record is what the catalog persists per object: enough to re-run its
+// CREATE statement on start.
+type record struct {
+	ID   uint64            `json:"id"`
+	Kind parser.ObjectKind `json:"kind"`
+	Name string            `json:"name"`
+	SQL  string            `json:"sql"`
+}
+
+// ErrorsSource is the name of the system source bad records go to.
+const ErrorsSource = "novelty_errors"
+
+// Open starts an engine over cfg.Store: it re-creates every persisted
+// object and restarts its pipelines.
+func Open(cfg Config) (*Engine, error) {
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Connectors == nil {
+		cfg.Connectors = connectors.Default()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e := &Engine{
+		cfg: cfg, store: cfg.Store, log: cfg.Logger, clock: cfg.Clock,
+		ctx: ctx, cancel: cancel, objects: make(map[string]*object),
+	}
+	e.errors = e.newErrorsSource()
+	e.objects[ErrorsSource] = e.errors
+	if err := e.restore(); err != nil {
+		e.Close()
+		return nil, err
+	}
+	e.wg.Add(1)
+	go e.trimLoop()
+	return e, nil
+}
+
+// restore re-creates the persisted catalog in creation order.
+func (e *Engine) restore() error {
+	entries, err := e.store.Catalog()
+	if err != nil {
+		return fmt.Errorf("engine: reading catalog: %w", err)
+	}
+	recs := make([]record, 0, len(entries))
+	for _, entry := range entries {
+		var r record
+		if err := json.Unmarshal(entry.Value, &r); err != nil {
+			return fmt.Errorf("engine: catalog entry %q: %w", entry.Name, err)
+		}
+		recs = append(recs, r)
+	}
+	slices.SortFunc(recs, func(a, b record) int { return cmp.Compare(a.ID, b.ID) })
+	e.restoring = true
+	defer func() { e.restoring = false }()
+	for _, r := range recs {
+		stmts, err := parser.Parse(r.SQL)
+		if err != nil || len(stmts) != 1 {
+			return fmt.Errorf("engine: re-parsing %s %q: %v", r.Kind, r.Name, err)
+		}
+		if err := e.create(stmts[0], r.ID); err != nil {
+			return fmt.Errorf("engine: restoring %s %q: %w", r.Kind, r.Name, err)
+		}
+		e.log.Info("restored", "kind", r.Kind.String(), "name", r.Name)
+	}
+	for _, o := range e.sortedObjects(parser.KindSource) {
+		if o.connector != "" {
+			if err := e.startSource(o); err != nil {
+				return fmt.Errorf("engine: starting source %q: %w", o.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Close stops every pipeline. It does not close the store.
+func (e *Engine) Close() {
+	e.cancel()
+	e.mu.Lock()
+	objs := make([]*object, 0, len(e.objects))
+	for _, o := range e.objects {
+		objs = append(objs, o)
+	}
+	e.mu.Unlock()
+	for _, o := range objs {
+		o.stop()
+	}
+	e.wg.Wait()
+}
+
+// lookup returns the object named name.
+func (e *Engine) lookup(name string) (*object, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	o, ok := e.objects[name]
+	return o, ok
+}
+
+// Relation implements planner.Catalog.
+func (e *Engine) Relation(name string) (*planner.Relation, bool) {
+	o, ok := e.lookup(name)
+	if !ok || o.kind == parser.KindSink {
+		return nil, false
+	}
+	return o.rel, true
+}
+
+var _ planner.Catalog = (*Engine)(nil)
+
+// persist writes the catalog record of o.
+func (e *Engine) persist(o *object, sql string) error {
+	data, err := json.Marshal(record{ID: o.id, Kind: o.kind, Name: o.name, SQL: sql})
+	if err != nil {
+		return err
+	}
+	return e.store.PutCatalog(o.name, data)
+}
+
+// sortedObjects returns the objects of one kind in name order.
+func (e *Engine) sortedObjects(kind parser.ObjectKind) []*object {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	var out []*object
+	for _, o := range e.objects {
+		if o.kind == kind {
+			out = append(out, o)
+		}
+	}
+	slices.SortFunc(out, func(a, b *object) int {
+		switch {
+		case a.name < b.name:
+			return -1
+		case a.name > b.name:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// trimLoop drops retained rows older than each relation's retention.
+func (e *Engine) trimLoop() {
+	defer e.wg.Done()
+	tick := time.NewTicker(10 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-e.ctx.Done():
+			return
+		case <-tick.C:
+			e.trimOnce()
+		}
+	}
+}
+
+// trimOnce applies retention to every log once.
+func (e *Engine) trimOnce() {
+	now := e.clock()
+	e.mu.RLock()
+	objs := make([]*object, 0, len(e.objects))
+	for _, o := range e.objects {
+		if o.log != nil {
+			objs = append(objs, o)
+		}
+	}
+	e.mu.RUnlock()
+	for _, o := range objs {
+		if _, err := o.log.Trim(now.Add(-o.retention)); err != nil {
+			e.log.Warn("trimming retained rows", "name", o.name, "err", err)
+		}
+	}
+}
+
+// errorsSchema is the schema of novelty_errors.
+var errorsSchema = types.Schema{
+	{Name: "source", Type: types.Text},
+	{Name: "raw", Type: types.Text, Nullable: true},
+	{Name: "error", Type: types.Text},
+	{Name: "offset", Type: types.Text, Nullable: true},
+	{Name: "ts", Type: types.TimestampTZ},
+}
+
+// errorsID is the fixed object id of novelty_errors' retention log; user
+// object ids start above it.
+const errorsID = 1 << 62

@@ -1,0 +1,122 @@
+package engine
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/novelty-db/novelty/connectors"
+	"github.com/novelty-db/novelty/exec"
+	"github.com/novelty-db/novelty/parser"
+	"github.com/novelty-db/novelty/planner"
+	"github.com/novelty-db/novelty/storage"
+	"github.com/novelty-db/novelty/types"
+)
+
+// object is one catalog object and, for sources, streams and sinks, its
+// running pipeline.
+type object struct {
+	id   uint64
+	kind parser.ObjectKind
+	name string
+	// rel is how queries see a source, stream or table (nil for sinks).
+	rel *planner.Relation
+	// deps are the names of the objects this one reads.
+	deps []string
+	// connector is the connector of a source or sink ("" for a source fed by INSERT).
+	connector string
+	// options are the connector's WITH options.
+	options parser.Options
+	// columns are the declared columns of a source or table.
+	columns []parser.ColumnDef
+	// source and sink are the connector instances of a source or sink.
+	source connectors.Source
+	sink   connectors.Sink
+	// query is a stream's query text, as written.
+	query string
+	// plan is a stream's continuous plan.
+	plan *planner.Plan
+	// backfill is set for a stream or sink created now (not restored): it
+	// reads its inputs' retained rows before their live rows.
+	backfill bool
+	// watermark computes a source row's watermark candidate (nil: none).
+	watermark exec.Evaluator
+
+	// topic fans a source's or stream's rows out to its readers.
+	topic *exec.Topic
+	// log retains a source's or stream's recent rows for bounded SELECT.
+	log       *storage.Log
+	retention time.Duration
+	// table stores a table's rows.
+	table *storage.Table
+	// txnMu makes each table write statement atomic against the others.
+	txnMu sync.Mutex
+
+	// cancel stops the pipeline; done is closed when it has stopped.
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	stats stats
+}
+
+// stats are the counters SHOW reports.
+type stats struct {
+	rowsIn  atomic.Int64
+	rowsOut atomic.Int64
+	errors  atomic.Int64
+	late    atomic.Int64
+	// lastError is the most recent pipeline error, for SHOW (string).
+	lastError atomic.Value
+	// watermark is the latest watermark produced (µs), NoWatermark if none.
+	watermark atomic.Int64
+}
+
+func (s *stats) setError(err error) { s.lastError.Store(err.Error()) }
+
+func (s *stats) errorText() string {
+	if v, ok := s.lastError.Load().(string); ok {
+		return v
+	}
+	return ""
+}
+
+// start runs fn as the object's pipeline until stop.
+func (o *object) start(parent context.Context, fn func(ctx context.Context)) {
+	ctx, cancel := context.WithCancel(parent)
+	o.cancel = cancel
+	o.done = make(chan struct{})
+	go func() {
+		defer close(o.done)
+		fn(ctx)
+	}()
+}
+
+// stop ends the object's pipeline and waits for it; idempotent.
+func (o *object) stop() {
+	if o.cancel != nil {
+		o.cancel()
+		<-o.done
+		o.cancel = nil
+	}
+	if o.topic != nil {
+		o.topic.Close()
+	}
+}
+
+// retainer returns the retention callback for an object's topic: the
+// batch goes to the object's log unless retention is zero.
+func (e *Engine) retainer(o *object) func(*types.Batch) error {
+	if o.retention <= 0 {
+		return nil
+	}
+	return func(b *types.Batch) error {
+		_, err := o.log.Append(b.Datums[:b.Len*b.Width], b.Width, e.clock())
+		return err
+	}
+}
+
+// newRelation returns the planner's view of a source or stream.
+func newRelation(name string, kind parser.ObjectKind, schema types.Schema) *planner.Relation {
+	return &planner.Relation{Name: name, Kind: kind, Schema: schema, EventTime: -1}
+}

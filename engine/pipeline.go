@@ -1,0 +1,271 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/novelty-db/novelty/connectors"
+	"github.com/novelty-db/novelty/exec"
+	"github.com/novelty-db/novelty/functions"
+	"github.com/novelty-db/novelty/parser"
+	"github.com/novelty-db/novelty/types"
+)
+
+// validateSource checks a source's connector options and builds the
+// connector instance, so bad options fail the CREATE statement.
+func (e *Engine) validateSource(o *object, opts parser.Options, cols []parser.ColumnDef) error {
+	factory, err := e.cfg.Connectors.Source(o.connector)
+	if err != nil {
+		return err
+	}
+	values, err := connectors.Validate(o.connector, factory.Options, opts)
+	if err != nil {
+		return err
+	}
+	paths := map[string]string{}
+	for _, c := range cols {
+		if c.Path != "" {
+			paths[c.Name] = c.Path
+		}
+	}
+	o.source, err = factory.New(connectors.SourceConfig{
+		Name: o.name, Schema: o.rel.Schema, Options: values, Paths: paths,
+		Errors: errorReporter{e}, Clock: e.clock, BaseDir: e.cfg.BaseDir,
+	})
+	return err
+}
+
+// validateSink checks a sink's connector options and builds the sink.
+func (e *Engine) validateSink(o *object, schema types.Schema) error {
+	factory, err := e.cfg.Connectors.Sink(o.connector)
+	if err != nil {
+		return err
+	}
+	values, err := connectors.Validate(o.connector, factory.Options, o.options)
+	if err != nil {
+		return err
+	}
+	o.sink, err = factory.New(connectors.SinkConfig{Name: o.name, Schema: schema, Options: values, BaseDir: e.cfg.BaseDir})
+	return err
+}
+
+// startSource runs a connector source: read, stamp the watermark, publish,
+// remember the offset.
+func (e *Engine) startSource(o *object) error {
+	offset, _, err := e.store.GetState(stateKey(o.id, "offset"))
+	if err != nil {
+		return err
+	}
+	o.start(e.ctx, func(ctx context.Context) {
+		defer o.source.Close()
+		if err := o.source.Open(ctx, offset); err != nil {
+			e.pipelineFailed(ctx, o, err)
+			return
+		}
+		b := types.NewBatch(len(o.rel.Schema))
+		mark := types.NoWatermark
+		for {
+			err := o.source.Read(ctx, b)
+			if err == io.EOF {
+				e.log.Info("source finished", "source", o.name)
+				return
+			}
+			if err != nil {
+				e.pipelineFailed(ctx, o, err)
+				return
+			}
+			mark = e.stampWatermark(o, b, mark)
+			o.stats.rowsIn.Add(int64(b.Len))
+			if err := o.topic.Publish(ctx, b); err != nil {
+				e.pipelineFailed(ctx, o, err)
+				return
+			}
+			if err := e.store.PutState(stateKey(o.id, "offset"), o.source.Offset()); err != nil {
+				e.pipelineFailed(ctx, o, err)
+				return
+			}
+		}
+	})
+	return nil
+}
+
+// stampWatermark advances a source's watermark over the rows of b (the
+// largest value of its WATERMARK expression so far) and stamps b with it.
+func (e *Engine) stampWatermark(o *object, b *types.Batch, mark int64) int64 {
+	if o.watermark == nil {
+		return mark
+	}
+	for i := 0; i < b.Len; i++ {
+		d, err := o.watermark(b.Row(i))
+		if err == nil && !d.IsNull() && d.I > mark {
+			mark = d.I
+		}
+	}
+	b.Watermark = mark
+	o.stats.watermark.Store(mark)
+	return mark
+}
+
+// pipelineFailed records why a pipeline stopped, unless it was asked to.
+func (e *Engine) pipelineFailed(ctx context.Context, o *object, err error) {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return
+	}
+	o.stats.setError(err)
+	e.log.Error("pipeline stopped", "kind", o.kind.String(), "name", o.name, "err", err)
+}
+
+// startStream builds a stream's operators (subscribing to its inputs now,
+// so no row published after CREATE is missed) and runs them.
+func (e *Engine) startStream(o *object) error {
+	eval := &functions.EvalContext{Now: e.clock(), Location: time.UTC}
+	env := &exec.Env{
+		Eval:      eval,
+		Scans:     scanner{e: e, backfill: o.backfill},
+		RowErrors: func(err error) { e.rowFailed(o, err) },
+	}
+	op, err := exec.Build(o.plan.Root, env)
+	if err != nil {
+		return err
+	}
+	o.start(e.ctx, func(ctx context.Context) {
+		defer op.Close(context.WithoutCancel(ctx))
+		if err := op.Open(ctx); err != nil {
+			e.pipelineFailed(ctx, o, err)
+			return
+		}
+		b := types.NewBatch(len(o.rel.Schema))
+		for {
+			eval.Now = e.clock()
+			err := op.Next(ctx, b)
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				e.pipelineFailed(ctx, o, err)
+				return
+			}
+			o.stats.rowsOut.Add(int64(b.Len))
+			if b.Watermark != types.NoWatermark {
+				o.stats.watermark.Store(b.Watermark)
+			}
+			if err := o.topic.Publish(ctx, b); err != nil {
+				e.pipelineFailed(ctx, o, err)
+				return
+			}
+		}
+	})
+	return nil
+}
+
+// startSink delivers a relation's rows to a sink. A batch that cannot be
+// delivered is retried with backoff, holding the stream back; nothing is
+// dropped.
+func (e *Engine) startSink(o *object) error {
+	from, ok := e.lookup(o.deps[0])
+	if !ok {
+		return types.Errorf(types.CodeUndefinedTable, "relation %q does not exist", o.deps[0])
+	}
+	sub := follow(from, o.backfill)
+	o.start(e.ctx, func(ctx context.Context) {
+		defer o.sink.Close()
+		defer sub.Close(context.WithoutCancel(ctx))
+		if err := sub.Open(ctx); err != nil {
+			e.pipelineFailed(ctx, o, err)
+			return
+		}
+		b := types.NewBatch(len(from.rel.Schema))
+		for {
+			if err := sub.Next(ctx, b); err != nil {
+				if err != io.EOF {
+					e.pipelineFailed(ctx, o, err)
+				}
+				return
+			}
+			if b.Len == 0 {
+				continue
+			}
+			if err := e.deliver(ctx, o, b); err != nil {
+				return
+			}
+			o.stats.rowsOut.Add(int64(b.Len))
+		}
+	})
+	return nil
+}
+
+// deliver writes one batch to a sink, retrying with exponential backoff
+// (up to 30s between attempts) until it succeeds or ctx ends.
+func (e *Engine) deliver(ctx context.Context, o *object, b *types.Batch) error {
+	backoff := 100 * time.Millisecond
+	for {
+		err := o.sink.Write(ctx, b)
+		if err == nil {
+			err = o.sink.Flush(ctx)
+		}
+		if err == nil {
+			return nil
+		}
+		o.stats.errors.Add(1)
+		o.stats.setError(err)
+		e.log.Warn("sink delivery failed; retrying", "sink", o.name, "err", err, "backoff", backoff)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 30*time.Second)
+	}
+}
+
+// rowFailed sends a row a stream could not compute to novelty_errors.
+func (e *Engine) rowFailed(o *object, err error) {
+	o.stats.errors.Add(1)
+	e.publishError(o.name, nil, err.Error(), "")
+}
+
+// errorReporter receives connectors' bad records for novelty_errors.
+type errorReporter struct{ e *Engine }
+
+func (r errorReporter) Report(rec connectors.BadRecord) {
+	if o, ok := r.e.lookup(rec.Source); ok {
+		o.stats.errors.Add(1)
+	}
+	msg := ""
+	if rec.Err != nil {
+		msg = rec.Err.Error()
+	}
+	r.e.publishError(rec.Source, rec.Raw, msg, rec.Offset)
+}
+
+// publishError appends one row to novelty_errors.
+func (e *Engine) publishError(source string, raw []byte, msg, offset string) {
+	b := types.NewBatch(len(errorsSchema))
+	row := b.AppendRow()
+	row[0] = types.NewText(source)
+	row[1] = types.Null
+	if raw != nil {
+		row[1] = types.NewText(string(raw))
+	}
+	row[2] = types.NewText(msg)
+	row[3] = types.Null
+	if offset != "" {
+		row[3] = types.NewText(offset)
+	}
+	row[4] = types.NewTimestampTZ(e.clock().UnixMicro())
+	e.errors.stats.rowsIn.Add(1)
+	if err := e.errors.topic.Publish(e.ctx, b); err != nil && e.ctx.Err() == nil {
+		e.log.Error("recording a bad record", "source", source, "err", err)
+	}
+}
+
+// newErrorsSource creates the system source novelty_errors.
+func (e *Engine) newErrorsSource() *object {
+	o := &object{id: errorsID, kind: parser.KindSource, name: ErrorsSource, retention: defaultRetention}
+	o.rel = withID(newRelation(ErrorsSource, parser.KindSource, errorsSchema), errorsID)
+	o.log = e.store.Log(errorsID)
+	o.topic = exec.NewTopic(len(errorsSchema), e.retainer(o))
+	return o
+}

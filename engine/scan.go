@@ -1,0 +1,147 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/novelty-db/novelty/exec"
+	"github.com/novelty-db/novelty/planner"
+	"github.com/novelty-db/novelty/storage"
+	"github.com/novelty-db/novelty/types"
+)
+
+// scanner opens the leaf scans of plans over the engine's relations.
+type scanner struct {
+	e *Engine
+	// backfill makes live scans first read the relation's retained rows (a
+	// new stream starts from everything retained, then goes live).
+	backfill bool
+}
+
+var _ exec.ScanOpener = scanner{}
+
+func (s scanner) OpenScan(n *planner.Scan) (exec.Operator, error) {
+	o, ok := s.e.lookup(n.Rel.Name)
+	if !ok || o.id != n.Rel.ID {
+		return nil, types.Errorf(types.CodeUndefinedTable, "relation %q does not exist", n.Rel.Name)
+	}
+	width := len(n.Rel.Schema)
+	switch n.Mode {
+	case planner.ScanLive:
+		return follow(o, s.backfill), nil
+	case planner.ScanRetained:
+		return &logScan{log: o.log, width: width}, nil
+	case planner.ScanTable:
+		return &tableScan{table: o.table, width: width}, nil
+	}
+	return nil, types.Errorf(types.CodeInternalError, "unknown scan mode %d", n.Mode)
+}
+
+// follow returns a live reader of o's rows. With backfill it first reads
+// the rows o retained, then the live ones, with no gap and no overlap.
+func follow(o *object, backfill bool) exec.Operator {
+	if !backfill || o.retention <= 0 {
+		return o.topic.Subscribe(exec.DefaultDepth)
+	}
+	var last uint64
+	sub := o.topic.SubscribeAfter(exec.DefaultDepth, func() { last = o.log.LastSeq() })
+	if last == 0 {
+		return sub
+	}
+	return exec.Concat(&logScan{log: o.log, width: len(o.rel.Schema), upTo: last}, sub)
+}
+
+// errBatchFull stops a storage scan callback once a batch is full.
+var errBatchFull = errors.New("batch full")
+
+// logScan reads a relation's retained rows, from the oldest up to the last
+// row appended when the scan opened.
+type logScan struct {
+	log   *storage.Log
+	width int
+	// upTo, when not zero, fixes the last sequence number to read instead
+	// of the log's last at Open.
+	upTo uint64
+	next uint64 // next sequence number to read
+	last uint64 // last sequence number to read
+}
+
+var _ exec.Operator = (*logScan)(nil)
+
+func (s *logScan) Open(context.Context) error {
+	s.next, s.last = 1, s.log.LastSeq()
+	if s.upTo != 0 {
+		s.last = s.upTo
+	}
+	return nil
+}
+
+func (s *logScan) Next(ctx context.Context, b *types.Batch) error {
+	b.Reset(s.width)
+	if s.next > s.last {
+		return io.EOF
+	}
+	err := s.log.Scan(s.next, func(seq uint64, row []types.Datum) error {
+		if seq > s.last {
+			s.next = seq
+			return io.EOF
+		}
+		b.Append(row)
+		s.next = seq + 1
+		if b.Full() {
+			return errBatchFull
+		}
+		return nil
+	})
+	switch {
+	case err == nil:
+		s.next = s.last + 1
+	case err != io.EOF && err != errBatchFull:
+		return err
+	}
+	if b.Len == 0 {
+		s.next = s.last + 1
+		return io.EOF
+	}
+	return ctx.Err()
+}
+
+func (s *logScan) Close(context.Context) error { return nil }
+
+// tableScan reads a table's rows in key order. It materialises the table
+// when opened, so a statement sees one consistent snapshot even while it
+// writes the same table (UPDATE ... SET x = x + 1).
+type tableScan struct {
+	table *storage.Table
+	width int
+	rows  []types.Datum
+	keys  [][]byte
+	next  int
+}
+
+var _ exec.Operator = (*tableScan)(nil)
+
+func (s *tableScan) Open(context.Context) error {
+	s.rows, s.keys, s.next = s.rows[:0], s.keys[:0], 0
+	return s.table.Scan(func(key []byte, row []types.Datum) error {
+		s.rows = append(s.rows, row...)
+		s.keys = append(s.keys, append([]byte(nil), key...))
+		return nil
+	})
+}
+
+func (s *tableScan) Next(_ context.Context, b *types.Batch) error {
+	b.Reset(s.width)
+	n := len(s.keys)
+	for s.next < n && !b.Full() {
+		b.Append(s.rows[s.next*s.width : (s.next+1)*s.width])
+		s.next++
+	}
+	if b.Len == 0 {
+		return io.EOF
+	}
+	return nil
+}
+
+func (s *tableScan) Close(context.Context) error { s.rows, s.keys = nil, nil; return nil }

@@ -1,0 +1,360 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/novelty-db/novelty/exec"
+	"github.com/novelty-db/novelty/functions"
+	"github.com/novelty-db/novelty/parser"
+	"github.com/novelty-db/novelty/planner"
+	"github.com/novelty-db/novelty/storage"
+	"github.com/novelty-db/novelty/types"
+)
+
+// RowWriter receives the rows of a statement that returns rows.
+type RowWriter interface {
+	// Columns is called once, before any Row, by statements that return rows.
+	Columns(cols types.Schema) error
+	// Row is called per result row; the callee must not keep row.
+	Row(row []types.Datum) error
+}
+
+// Session is one client's connection to the engine: its settings and its
+// transaction. A session is used by one goroutine at a time.
+type Session struct {
+	e        *Engine
+	user     string
+	database string
+	params   map[string]string
+	changed  map[string]string
+	location *time.Location
+
+	// inTxn is set between BEGIN and COMMIT/ROLLBACK; failed after an
+	// error inside the transaction, until it ends.
+	inTxn  bool
+	failed bool
+	// writes holds the table writes of the open transaction, applied at
+	// COMMIT; pending tracks the keys they touch (true: written, false:
+	// deleted) so uniqueness checks see them.
+	writes  *storage.WriteBatch
+	pending map[uint64]map[string]bool
+}
+
+// defaultParams are the session settings a new session starts with; the
+// wire layer reports them to the client.
+var defaultParams = map[string]string{
+	"application_name":              "",
+	"client_encoding":               "UTF8",
+	"datestyle":                     "ISO, MDY",
+	"default_transaction_isolation": "read committed",
+	"extra_float_digits":            "1",
+	"integer_datetimes":             "on",
+	"intervalstyle":                 "postgres",
+	"search_path":                   `"$user", public`,
+	"server_encoding":               "UTF8",
+	"server_version":                ServerVersion,
+	"standard_conforming_strings":   "on",
+	"timezone":                      "UTC",
+	"transaction_isolation":         "read committed",
+	"transaction_read_only":         "off",
+}
+
+// ServerVersion is the Postgres version Novelty reports to clients.
+const ServerVersion = "15.0"
+
+// NewSession starts a session for user on database.
+func (e *Engine) NewSession(user, database string) *Session {
+	s := &Session{e: e, user: user, database: database, location: time.UTC, changed: map[string]string{}}
+	s.resetParams()
+	return s
+}
+
+func (s *Session) resetParams() {
+	s.params = make(map[string]string, len(defaultParams))
+	for k, v := range defaultParams {
+		s.params[k] = v
+	}
+	s.location = time.UTC
+}
+
+// Prepare parses a whole script.
+func (s *Session) Prepare(sql string) ([]parser.Statement, error) { return parser.Parse(sql) }
+
+// Location is the session's TimeZone.
+func (s *Session) Location() *time.Location { return s.location }
+
+// ParameterChanges returns the settings changed since the last call.
+func (s *Session) ParameterChanges() map[string]string {
+	out := s.changed
+	s.changed = map[string]string{}
+	return out
+}
+
+// TxStatus is the transaction status for ReadyForQuery: 'I' idle, 'T' in a
+// transaction, 'E' in a failed transaction.
+func (s *Session) TxStatus() byte {
+	switch {
+	case s.failed:
+		return 'E'
+	case s.inTxn:
+		return 'T'
+	}
+	return 'I'
+}
+
+// Close ends the session, discarding an open transaction.
+func (s *Session) Close() error {
+	s.endTxn()
+	return nil
+}
+
+// Execute runs one statement and returns its command tag.
+func (s *Session) Execute(ctx context.Context, stmt parser.Statement, w RowWriter) (string, error) {
+	if s.failed {
+		if t, ok := stmt.(*parser.Transaction); !ok || t.Kind == parser.TxnBegin {
+			return "", types.Errorf("25P02", "current transaction is aborted, commands ignored until end of transaction block")
+		}
+	}
+	tag, err := s.execute(ctx, stmt, w)
+	if err != nil {
+		if s.inTxn {
+			s.failed = true
+		}
+		return "", err
+	}
+	return tag, nil
+}
+
+func (s *Session) execute(ctx context.Context, stmt parser.Statement, w RowWriter) (string, error) {
+	switch st := stmt.(type) {
+	case *parser.Empty:
+		return "", nil
+	case *parser.Query:
+		return s.query(ctx, st, w)
+	case *parser.DML:
+		return s.dml(ctx, st)
+	case *parser.CreateSource:
+		return "CREATE SOURCE", s.e.create(st, 0)
+	case *parser.CreateStream:
+		return "CREATE STREAM", s.e.create(st, 0)
+	case *parser.CreateSink:
+		return "CREATE SINK", s.e.create(st, 0)
+	case *parser.CreateTable:
+		return "CREATE TABLE", s.e.create(st, 0)
+	case *parser.Drop:
+		return "DROP " + strings.ToUpper(st.Kind.String()), s.e.drop(st)
+	case *parser.Truncate:
+		return "TRUNCATE TABLE", s.truncate(st)
+	case *parser.Show:
+		return s.show(st, w)
+	case *parser.Describe:
+		return s.describe(st, w)
+	case *parser.Explain:
+		return s.explain(st, w)
+	case *parser.Subscribe:
+		return s.subscribe(ctx, st, w)
+	case *parser.Set:
+		return "SET", s.set(st)
+	case *parser.Transaction:
+		return s.transaction(st)
+	case *parser.Discard:
+		s.endTxn()
+		s.resetParams()
+		return "DISCARD ALL", nil
+	case *parser.ResetNovelty:
+		return "", types.Errorf(types.CodeFeatureNotSupported, "novelty contexts are not available yet")
+	}
+	return "", types.Errorf(types.CodeFeatureNotSupported, "statement %T is not supported", stmt)
+}
+
+// env returns the execution environment of one statement.
+func (s *Session) env(params []types.Datum) *exec.Env {
+	return &exec.Env{
+		Eval:       &functions.EvalContext{Now: s.e.clock(), Location: s.location},
+		Params:     params,
+		Scans:      scanner{e: s.e},
+		NextSerial: s.e.nextSerial,
+	}
+}
+
+// flusher is implemented by RowWriters that buffer; live results flush
+// after every batch so clients see rows as they are produced.
+type flusher interface{ Flush() error }
+
+// run drives a plan until it ends or limit rows (-1: no limit) were
+// written. With live set, rows are flushed to the client batch by batch.
+func run(ctx context.Context, root planner.Node, env *exec.Env, w RowWriter, limit int64, live bool) (int64, error) {
+	op, err := exec.Build(root, env)
+	if err != nil {
+		return 0, err
+	}
+	defer op.Close(context.WithoutCancel(ctx))
+	if err := op.Open(ctx); err != nil {
+		return 0, err
+	}
+	if err := w.Columns(root.Schema()); err != nil {
+		return 0, err
+	}
+	if f, ok := w.(flusher); ok && live {
+		// The client learns the columns now: from here on it is subscribed.
+		if err := f.Flush(); err != nil {
+			return 0, err
+		}
+	}
+	b := types.NewBatch(len(root.Schema()))
+	var n int64
+	for limit < 0 || n < limit {
+		err := op.Next(ctx, b)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return n, err
+		}
+		for i := 0; i < b.Len && (limit < 0 || n < limit); i++ {
+			if err := w.Row(b.Row(i)); err != nil {
+				return n, err
+			}
+			n++
+		}
+		if f, ok := w.(flusher); ok && live && b.Len > 0 {
+			if err := f.Flush(); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, nil
+}
+
+func (s *Session) query(ctx context.Context, q *parser.Query, w RowWriter) (string, error) {
+	plan, err := planner.PlanQuery(s.e, q)
+	if err != nil {
+		return "", err
+	}
+	n, err := run(ctx, plan.Root, s.env(nil), w, -1, false)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("SELECT %d", n), nil
+}
+
+// subscribe streams live rows of a stream, source or query until the
+// LIMIT is reached or ctx ends.
+func (s *Session) subscribe(ctx context.Context, st *parser.Subscribe, w RowWriter) (string, error) {
+	var root planner.Node
+	if st.Query != nil {
+		plan, err := planner.PlanContinuous(s.e, st.Query, st.Positions)
+		if err != nil {
+			return "", err
+		}
+		root = plan.Root
+	} else {
+		rel, ok := s.e.Relation(st.Name)
+		if !ok {
+			return "", types.Errorf(types.CodeUndefinedTable, "relation %q does not exist", st.Name)
+		}
+		if rel.Kind == parser.KindTable {
+			return "", types.Errorf(types.CodeWrongObjectType, "cannot subscribe to table %q", st.Name).
+				WithHint("SUBSCRIBE reads sources and streams; use SELECT for tables.")
+		}
+		root = &planner.Scan{Rel: rel, Mode: planner.ScanLive}
+	}
+	n, err := run(ctx, root, s.env(nil), w, st.Limit, true)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("SUBSCRIBE %d", n), nil
+}
+
+func (s *Session) set(st *parser.Set) error {
+	name := st.Name
+	if name == "session_characteristics" {
+		return nil
+	}
+	value := st.Value
+	if strings.EqualFold(value, "default") {
+		value = defaultParams[name]
+	}
+	if name == "timezone" {
+		loc, err := loadLocation(value)
+		if err != nil {
+			return err
+		}
+		s.location = loc
+	}
+	s.params[name] = value
+	s.changed[canonicalParam(name)] = value
+	return nil
+}
+
+// canonicalParam is the spelling of a parameter in ParameterStatus.
+func canonicalParam(name string) string {
+	switch name {
+	case "timezone":
+		return "TimeZone"
+	case "datestyle":
+		return "DateStyle"
+	case "intervalstyle":
+		return "IntervalStyle"
+	}
+	return name
+}
+
+// loadLocation resolves a TimeZone setting: an IANA name, UTC, or a fixed
+// offset in hours.
+func loadLocation(name string) (*time.Location, error) {
+	switch strings.ToLower(name) {
+	case "utc", "gmt", "z", "zulu", "default", "local":
+		return time.UTC, nil
+	}
+	if loc, err := time.LoadLocation(name); err == nil {
+		return loc, nil
+	}
+	var hours int
+	if _, err := fmt.Sscanf(name, "%d", &hours); err == nil && hours >= -15 && hours <= 15 {
+		return time.FixedZone(name, hours*3600), nil
+	}
+	return nil, types.Errorf(types.CodeInvalidParameterValue, "invalid value for parameter \"TimeZone\": %q", name)
+}
+
+func (s *Session) transaction(st *parser.Transaction) (string, error) {
+	switch st.Kind {
+	case parser.TxnBegin:
+		if !s.inTxn {
+			s.inTxn = true
+		}
+		return "BEGIN", nil
+	case parser.TxnCommit:
+		if s.failed {
+			s.endTxn()
+			return "ROLLBACK", nil
+		}
+		var err error
+		if s.writes != nil && s.writes.Len() > 0 {
+			err = s.writes.Commit()
+		}
+		s.endTxn()
+		return "COMMIT", err
+	}
+	s.endTxn()
+	return "ROLLBACK", nil
+}
+
+// endTxn leaves the transaction, discarding uncommitted writes.
+func (s *Session) endTxn() {
+	if s.writes != nil {
+		s.writes.Close()
+	}
+	s.writes, s.pending = nil, nil
+	s.inTxn, s.failed = false, false
+}
+
+// SetParameter applies a run-time parameter from the client's startup
+// message, as if by SET.
+func (s *Session) SetParameter(name, value string) error {
+	return s.set(&parser.Set{Name: strings.ToLower(name), Value: value})
+}

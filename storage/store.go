@@ -1,0 +1,134 @@
+package storage
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
+)
+
+// Options configures Open.
+type Options struct {
+	// Logger receives Pebble's log lines; nil discards them.
+	Logger *slog.Logger
+	// FS is the file system to store the database in; nil is the OS file
+	// system. Tests pass vfs.NewMem() and may reopen the same FS to
+	// simulate a restart.
+	FS vfs.FS
+}
+
+// Store is Novelty's state store: one Pebble database. Its methods are
+// safe for concurrent use. Using a Store after Close is a programming
+// error (Pebble panics).
+type Store struct {
+	db *pebble.DB
+
+	// closeMu guards closed, which makes a second Close a no-op.
+	closeMu sync.Mutex
+	closed  bool
+
+	// idMu serialises NextID; lastID is the last id handed out (persisted).
+	idMu   sync.Mutex
+	lastID uint64
+
+	// logsMu guards logs, the one Log value per log id, so that every
+	// caller of Log(id) shares its sequence counter and append lock.
+	logsMu sync.Mutex
+	logs   map[uint64]*Log
+
+	// logWrite is the write option of log appends and trims (see log.go).
+	logWrite *pebble.WriteOptions
+}
+
+// Open opens the store in dir, creating the directory if needed, with
+// Pebble's logging discarded.
+func Open(dir string) (*Store, error) {
+	return OpenWith(dir, Options{})
+}
+
+// OpenInMemory opens a store held in memory, for tests.
+func OpenInMemory() (*Store, error) {
+	return OpenWith("", Options{FS: vfs.NewMem()})
+}
+
+// OpenWith opens the store in dir with the given options, creating the
+// directory if needed.
+func OpenWith(dir string, opts Options) (*Store, error) {
+	fs := opts.FS
+	if fs == nil {
+		fs = vfs.Default
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if dir != "" {
+		if err := fs.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("storage: create %s: %w", dir, err)
+		}
+	}
+	db, err := pebble.Open(dir, &pebble.Options{FS: fs, Logger: pebbleLogger{log: logger}})
+	if err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
+	}
+	s := &Store{db: db, logs: make(map[uint64]*Log), logWrite: logWriteOptions}
+	if err := s.load(); err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	return s, nil
+}
+
+// load reads the id counter and the last seq of every log.
+func (s *Store) load() error {
+	value, closer, err := s.db.Get([]byte{nsIDs})
+	switch {
+	case errors.Is(err, pebble.ErrNotFound):
+	case err != nil:
+		return fmt.Errorf("storage: read id counter: %w", err)
+	default:
+		if len(value) != 8 {
+			err = fmt.Errorf("%w: id counter is %d bytes", ErrCorrupt, len(value))
+		} else {
+			s.lastID = binary.BigEndian.Uint64(value)
+		}
+		if cerr := closer.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("storage: read id counter: %w", err)
+		}
+	}
+	return s.recoverLogs()
+}
+
+// Close closes the store. A second Close does nothing.
+func (s *Store) Close() error {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("storage: close: %w", err)
+	}
+	return nil
+}
+
+// NextID returns a new object id: 1 for a new store, then one more than
+// the previous call, across restarts. The id is persisted (synced) before
+// it is returned, so no id is handed out twice.
+func (s *Store) NextID() (uint64, error) {
+	s.idMu.Lock()
+	defer s.idMu.Unlock()
+	id := s.lastID + 1
+	if err := s.db.Set([]byte{nsIDs}, binary.BigEndian.AppendUint64(nil, id), pebble.Sync); err != nil {
+		return 0, fmt.Errorf("storage: persist id counter: %w", err)
+	}
+	s.lastID = id
+	return id, nil
+}

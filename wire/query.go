@@ -1,0 +1,171 @@
+package wire
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/novelty-db/novelty/parser"
+	"github.com/novelty-db/novelty/types"
+)
+
+// simpleQuery runs a Query message: the script's statements in order, each
+// answered by its rows and CommandComplete, stopping at the first error;
+// then ReadyForQuery. A script with no statements but empty ones gets
+// EmptyQueryResponse. The returned error is a connection failure.
+func (c *conn) simpleQuery(ctx context.Context, sql string) error {
+	stmts, err := c.session.Prepare(sql)
+	if err != nil {
+		if err := c.out.send(errorResponse(severityError, err)); err != nil {
+			return err
+		}
+		return c.readyForQuery()
+	}
+	if allEmpty(stmts) {
+		if err := c.out.send(&pgproto3.EmptyQueryResponse{}); err != nil {
+			return err
+		}
+		return c.readyForQuery()
+	}
+	for _, stmt := range stmts {
+		if isEmpty(stmt) {
+			continue
+		}
+		tag, err := c.execute(ctx, stmt)
+		if c.rows.writeErr != nil {
+			return c.rows.writeErr
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			if err := c.out.send(errorResponse(severityError, err)); err != nil {
+				return err
+			}
+			break
+		}
+		if err := c.out.send(&pgproto3.CommandComplete{CommandTag: []byte(tag)}); err != nil {
+			return err
+		}
+	}
+	return c.readyForQuery()
+}
+
+// execute runs one statement under a context that a cancel request can
+// cancel.
+func (c *conn) execute(ctx context.Context, stmt parser.Statement) (string, error) {
+	stmtCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	c.setCancel(cancel)
+	defer c.setCancel(nil)
+	c.rows.reset(c.session.Location())
+	return c.session.Execute(stmtCtx, stmt, &c.rows)
+}
+
+// isEmpty reports whether stmt is an empty statement: the parser says so, or
+// its text holds only white space, semicolons and comments.
+func isEmpty(stmt parser.Statement) bool {
+	switch stmt.(type) {
+	case parser.Empty, *parser.Empty:
+		return true
+	}
+	return isBlankSQL(stmt.Origin().Text)
+}
+
+func allEmpty(stmts []parser.Statement) bool {
+	for _, s := range stmts {
+		if !isEmpty(s) {
+			return false
+		}
+	}
+	return true
+}
+
+// isBlankSQL reports whether sql holds nothing but white space, semicolons,
+// -- comments and (nested) /* */ comments.
+func isBlankSQL(sql string) bool {
+	depth := 0 // nesting depth of block comments
+	for i := 0; i < len(sql); i++ {
+		switch {
+		case depth > 0 && strings.HasPrefix(sql[i:], "*/"):
+			depth--
+			i++
+		case strings.HasPrefix(sql[i:], "/*"):
+			depth++
+			i++
+		case depth > 0:
+		case strings.HasPrefix(sql[i:], "--"):
+			for i < len(sql) && sql[i] != '\n' {
+				i++
+			}
+		case strings.IndexByte(" \t\n\r\f\v;", sql[i]) < 0:
+			return false
+		}
+	}
+	return true
+}
+
+// errRowBeforeColumns reports a statement that sent a row it never described.
+var errRowBeforeColumns = errors.New("wire: Row called before Columns")
+
+// errColumnsTwice reports a statement that described its result twice.
+var errColumnsTwice = errors.New("wire: Columns called twice")
+
+// rowWriter sends a statement's result to the client: RowDescription, then
+// one DataRow per row in text format.
+type rowWriter struct {
+	conn      *conn
+	loc       *time.Location // timestamptz output zone
+	described bool           // Columns was called
+	// writeErr is the first failure to write to the client; the connection
+	// is dead after it.
+	writeErr error
+}
+
+var _ RowWriter = (*rowWriter)(nil)
+var _ Flusher = (*rowWriter)(nil)
+
+func (w *rowWriter) reset(loc *time.Location) {
+	w.loc, w.described, w.writeErr = loc, false, nil
+}
+
+// Columns sends the RowDescription.
+func (w *rowWriter) Columns(cols types.Schema) error {
+	if w.described {
+		return errColumnsTwice
+	}
+	w.described = true
+	return w.fail(w.conn.out.send(rowDescription(cols)))
+}
+
+// Row sends one DataRow; output is written to the client whenever enough
+// has accumulated.
+func (w *rowWriter) Row(row []types.Datum) error {
+	if w.writeErr != nil {
+		return w.writeErr
+	}
+	if !w.described {
+		return errRowBeforeColumns
+	}
+	w.conn.out.buf = appendDataRow(w.conn.out.buf, row, w.loc)
+	return w.fail(w.conn.out.flushIfFull())
+}
+
+// Flush writes the rows sent so far to the client.
+func (w *rowWriter) Flush() error {
+	if w.writeErr != nil {
+		return w.writeErr
+	}
+	return w.fail(w.conn.out.flush())
+}
+
+// fail records a write failure, which ends the connection.
+func (w *rowWriter) fail(err error) error {
+	if err != nil && w.writeErr == nil {
+		w.writeErr = err
+	}
+	return err
+}
