@@ -16,20 +16,24 @@ import (
 	"github.com/novelty-db/novelty/types"
 )
 
-func (s *Session) dml(ctx context.Context, d *parser.DML) (string, error) {
+func (s *Session) dml(ctx context.Context, d *parser.DML, params []types.Datum) (string, error) {
 	plan, err := planner.PlanDML(s.e, d)
 	if err != nil {
 		return "", err
 	}
+	if params, err = s.bindParams(dmlParams(plan), params); err != nil {
+		return "", err
+	}
+	env := s.env(params)
 	switch p := plan.(type) {
 	case *planner.Insert:
-		n, err := s.insert(ctx, p)
+		n, err := s.insert(ctx, p, env)
 		return fmt.Sprintf("INSERT 0 %d", n), err
 	case *planner.Update:
-		n, err := s.update(ctx, p)
+		n, err := s.update(ctx, p, env)
 		return fmt.Sprintf("UPDATE %d", n), err
 	case *planner.Delete:
-		n, err := s.delete(ctx, p)
+		n, err := s.delete(ctx, p, env)
 		return fmt.Sprintf("DELETE %d", n), err
 	}
 	return "", fmt.Errorf("engine: unexpected DML plan %T", plan)
@@ -44,12 +48,12 @@ func (s *Session) object(rel *planner.Relation) (*object, error) {
 	return o, nil
 }
 
-func (s *Session) insert(ctx context.Context, p *planner.Insert) (int64, error) {
+func (s *Session) insert(ctx context.Context, p *planner.Insert, env *exec.Env) (int64, error) {
 	o, err := s.object(p.Target)
 	if err != nil {
 		return 0, err
 	}
-	op, err := exec.Build(p.Input, s.env(nil))
+	op, err := exec.Build(p.Input, env)
 	if err != nil {
 		return 0, err
 	}
@@ -128,12 +132,11 @@ func checkNotNull(rel *planner.Relation, row []types.Datum) error {
 	return nil
 }
 
-func (s *Session) update(ctx context.Context, p *planner.Update) (int64, error) {
+func (s *Session) update(ctx context.Context, p *planner.Update, env *exec.Env) (int64, error) {
 	o, err := s.object(p.Target)
 	if err != nil {
 		return 0, err
 	}
-	env := s.env(nil)
 	sets, err := exec.CompileAll(p.Sets, env)
 	if err != nil {
 		return 0, err
@@ -157,14 +160,14 @@ func (s *Session) update(ctx context.Context, p *planner.Update) (int64, error) 
 	return n, tw.commit()
 }
 
-func (s *Session) delete(ctx context.Context, p *planner.Delete) (int64, error) {
+func (s *Session) delete(ctx context.Context, p *planner.Delete, env *exec.Env) (int64, error) {
 	o, err := s.object(p.Target)
 	if err != nil {
 		return 0, err
 	}
 	tw := s.tableWrite(o)
 	defer tw.finish()
-	n, err := s.matching(ctx, o, p.Input, s.env(nil), func(key []byte, _ []types.Datum) error {
+	n, err := s.matching(ctx, o, p.Input, env, func(key []byte, _ []types.Datum) error {
 		tw.delete(key)
 		return nil
 	})

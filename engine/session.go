@@ -114,12 +114,18 @@ func (s *Session) Close() error {
 
 // Execute runs one statement and returns its command tag.
 func (s *Session) Execute(ctx context.Context, stmt parser.Statement, w RowWriter) (string, error) {
+	return s.ExecuteParams(ctx, stmt, nil, w)
+}
+
+// ExecuteParams runs one statement with values for its parameters ($1
+// first) and returns its command tag.
+func (s *Session) ExecuteParams(ctx context.Context, stmt parser.Statement, params []types.Datum, w RowWriter) (string, error) {
 	if s.failed {
 		if t, ok := stmt.(*parser.Transaction); !ok || t.Kind == parser.TxnBegin {
 			return "", types.Errorf("25P02", "current transaction is aborted, commands ignored until end of transaction block")
 		}
 	}
-	tag, err := s.execute(ctx, stmt, w)
+	tag, err := s.execute(ctx, stmt, params, w)
 	if err != nil {
 		if s.inTxn {
 			s.failed = true
@@ -129,14 +135,14 @@ func (s *Session) Execute(ctx context.Context, stmt parser.Statement, w RowWrite
 	return tag, nil
 }
 
-func (s *Session) execute(ctx context.Context, stmt parser.Statement, w RowWriter) (string, error) {
+func (s *Session) execute(ctx context.Context, stmt parser.Statement, params []types.Datum, w RowWriter) (string, error) {
 	switch st := stmt.(type) {
 	case *parser.Empty:
 		return "", nil
 	case *parser.Query:
-		return s.query(ctx, st, w)
+		return s.query(ctx, st, params, w)
 	case *parser.DML:
-		return s.dml(ctx, st)
+		return s.dml(ctx, st, params)
 	case *parser.CreateSource:
 		return "CREATE SOURCE", s.e.create(st, 0)
 	case *parser.CreateStream:
@@ -230,12 +236,15 @@ func run(ctx context.Context, root planner.Node, env *exec.Env, w RowWriter, lim
 	return n, nil
 }
 
-func (s *Session) query(ctx context.Context, q *parser.Query, w RowWriter) (string, error) {
+func (s *Session) query(ctx context.Context, q *parser.Query, params []types.Datum, w RowWriter) (string, error) {
 	plan, err := planner.PlanQuery(s.e, q)
 	if err != nil {
 		return "", err
 	}
-	n, err := run(ctx, plan.Root, s.env(nil), w, -1, false)
+	if params, err = s.bindParams(plan.Params, params); err != nil {
+		return "", err
+	}
+	n, err := run(ctx, plan.Root, s.env(params), w, -1, false)
 	if err != nil {
 		return "", err
 	}
@@ -358,3 +367,89 @@ func (s *Session) endTxn() {
 func (s *Session) SetParameter(name, value string) error {
 	return s.set(&parser.Set{Name: strings.ToLower(name), Value: value})
 }
+
+// bindParams checks that values has one value per planned parameter and
+// casts each to the type the plan expects.
+func (s *Session) bindParams(want []types.Type, values []types.Datum) ([]types.Datum, error) {
+	if len(values) != len(want) {
+		return nil, types.Errorf(types.CodeProtocolViolation,
+			"bind message supplies %d parameters, but prepared statement requires %d", len(values), len(want))
+	}
+	out := make([]types.Datum, len(values))
+	eval := &functions.EvalContext{Now: s.e.clock(), Location: s.location}
+	for i, v := range values {
+		if v.IsNull() || want[i] == types.Unknown || v.Typ == want[i] {
+			out[i] = v
+			continue
+		}
+		cast, err := functions.Cast(eval, v, want[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = cast
+	}
+	return out, nil
+}
+
+// Describe plans stmt without running it: the types of its parameters
+// (Unknown where nothing constrains one) and its result columns (nil for
+// statements that return no rows).
+func (s *Session) Describe(stmt parser.Statement) ([]types.Type, types.Schema, error) {
+	switch st := stmt.(type) {
+	case *parser.Query:
+		plan, err := planner.PlanQuery(s.e, st)
+		if err != nil {
+			return nil, nil, err
+		}
+		return plan.Params, plan.Columns(), nil
+	case *parser.DML:
+		plan, err := planner.PlanDML(s.e, st)
+		if err != nil {
+			return nil, nil, err
+		}
+		return dmlParams(plan), nil, nil
+	case *parser.Subscribe:
+		if st.Query != nil {
+			plan, err := planner.PlanContinuous(s.e, st.Query, st.Positions)
+			if err != nil {
+				return nil, nil, err
+			}
+			return nil, plan.Columns(), nil
+		}
+		rel, ok := s.e.Relation(st.Name)
+		if !ok {
+			return nil, nil, types.Errorf(types.CodeUndefinedTable, "relation %q does not exist", st.Name)
+		}
+		return nil, rel.Schema, nil
+	case *parser.Show, *parser.Describe, *parser.Explain:
+		// These only read; running them up to their column list is exact.
+		cw := &columnsOnly{}
+		_, err := s.execute(context.Background(), stmt, nil, cw)
+		if err != nil && err != errColumnsKnown {
+			return nil, nil, err
+		}
+		return nil, cw.cols, nil
+	}
+	return nil, nil, nil
+}
+
+func dmlParams(plan any) []types.Type {
+	switch p := plan.(type) {
+	case *planner.Insert:
+		return p.Params
+	case *planner.Update:
+		return p.Params
+	case *planner.Delete:
+		return p.Params
+	}
+	return nil
+}
+
+// errColumnsKnown stops a statement once Describe has its columns.
+var errColumnsKnown = fmt.Errorf("columns known")
+
+// columnsOnly is the RowWriter Describe runs read-only statements with.
+type columnsOnly struct{ cols types.Schema }
+
+func (c *columnsOnly) Columns(cols types.Schema) error { c.cols = cols; return errColumnsKnown }
+func (c *columnsOnly) Row([]types.Datum) error         { return errColumnsKnown }

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"strings"
+	"time"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/format"
@@ -180,9 +181,23 @@ func (b *binder) coerce(e Expr, to types.Type) (Expr, error) {
 		}
 	}
 	if functions.CanCoerce(e.Type(), to) {
-		return &Cast{Arg: e, To: to}, nil
+		return castOf(e, to)
 	}
 	return nil, types.Errorf(types.CodeDatatypeMismatch, "expression of type %s cannot be used as type %s", e.Type(), to)
+}
+
+// castOf casts e to type to; a constant is converted now, once, rather
+// than for every row.
+func castOf(e Expr, to types.Type) (Expr, error) {
+	c, ok := e.(*Const)
+	if !ok {
+		return &Cast{Arg: e, To: to}, nil
+	}
+	v, err := functions.Cast(&functions.EvalContext{Location: time.UTC}, c.Value, to)
+	if err != nil {
+		return nil, err
+	}
+	return &Const{Value: v, Typ: to}, nil
 }
 
 // resolved returns e with an Unknown type replaced by text: the type
@@ -354,7 +369,7 @@ func (b *binder) cast(n *ast.FuncCallExpr, sc *scope) (Expr, error) {
 	if arg.Type() == to {
 		return arg, nil
 	}
-	return &Cast{Arg: arg, To: to}, nil
+	return castOf(arg, to)
 }
 
 // constArg binds a front-end helper whose one argument is the text of a

@@ -300,15 +300,12 @@ func (b *binder) orderBy(ob *ast.OrderByClause, fields []*ast.SelectField, exprs
 	for _, item := range ob.Items {
 		idx := -1
 		switch e := item.Expr.(type) {
-		case *test_driver.ValueExpr:
-			if e.Kind() == test_driver.KindInt64 {
-				pos := int(e.GetInt64())
-				if pos < 1 || pos > len(cols) {
-					return nil, nil, nil, b.errAt(types.Errorf(types.CodeInvalidColumnReference,
-						"ORDER BY position %d is not in select list", pos), e)
-				}
-				idx = pos - 1
+		case *ast.PositionExpr:
+			if e.N < 1 || e.N > len(cols) {
+				return nil, nil, nil, b.errAt(types.Errorf(types.CodeInvalidColumnReference,
+					"ORDER BY position %d is not in select list", e.N), e)
 			}
+			idx = e.N - 1
 		case *ast.ColumnNameExpr:
 			if e.Name.Table.O == "" {
 				idx = outputIndex(fields, cols, e.Name.Name.O)
@@ -427,8 +424,8 @@ func (b *binder) setOpr(s *ast.SetOprStmt) (Node, error) {
 			idx := -1
 			if c, ok := item.Expr.(*ast.ColumnNameExpr); ok {
 				idx = cols.Index(c.Name.Name.O)
-			} else if v, ok := item.Expr.(*test_driver.ValueExpr); ok && v.Kind() == test_driver.KindInt64 {
-				idx = int(v.GetInt64()) - 1
+			} else if p, ok := item.Expr.(*ast.PositionExpr); ok {
+				idx = p.N - 1
 			}
 			if idx < 0 || idx >= len(cols) {
 				return nil, b.errAt(types.Errorf(types.CodeFeatureNotSupported,
@@ -713,11 +710,9 @@ func (b *binder) aggregate(input Node, sc *scope, s *ast.SelectStmt, aggNodes []
 // field they name; anything else groups by the expression itself.
 func groupByTarget(n ast.ExprNode, fields []*ast.SelectField, sc *scope) ast.ExprNode {
 	switch e := n.(type) {
-	case *test_driver.ValueExpr:
-		if e.Kind() == test_driver.KindInt64 {
-			if pos := int(e.GetInt64()); pos >= 1 && pos <= len(fields) && fields[pos-1].Expr != nil {
-				return fields[pos-1].Expr
-			}
+	case *ast.PositionExpr:
+		if e.N >= 1 && e.N <= len(fields) && fields[e.N-1].Expr != nil {
+			return fields[e.N-1].Expr
 		}
 	case *ast.ColumnNameExpr:
 		if e.Name.Table.O == "" {

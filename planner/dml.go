@@ -204,7 +204,7 @@ func (b *binder) coerceAssign(e Expr, to types.Type, column string) (Expr, error
 	}
 	from := e.Type()
 	if from.IsNumeric() && to.IsNumeric() || to.Family() == types.FamilyString || functions.CanCoerce(from, to) {
-		return &Cast{Arg: e, To: to}, nil
+		return castOf(e, to)
 	}
 	if column == "" {
 		return nil, err
