@@ -227,7 +227,7 @@ func (e *Engine) newStream(s *parser.CreateStream) (*object, error) {
 		return nil, types.Errorf(types.CodeInvalidParameterValue, "unknown option %q for stream", rest[0].Key).
 			WithHint("Valid options are: retention.").WithPosition(rest[0].Pos)
 	}
-	plan, err := planner.PlanContinuous(e, s.Query, s.Positions)
+	plan, err := planner.PlanContinuous(e, s.Query, s.Text, s.Positions)
 	if err != nil {
 		return nil, err
 	}

@@ -256,7 +256,7 @@ func (s *Session) query(ctx context.Context, q *parser.Query, params []types.Dat
 func (s *Session) subscribe(ctx context.Context, st *parser.Subscribe, w RowWriter) (string, error) {
 	var root planner.Node
 	if st.Query != nil {
-		plan, err := planner.PlanContinuous(s.e, st.Query, st.Positions)
+		plan, err := planner.PlanContinuous(s.e, st.Query, st.Text, st.Positions)
 		if err != nil {
 			return "", err
 		}
@@ -410,7 +410,7 @@ func (s *Session) Describe(stmt parser.Statement) ([]types.Type, types.Schema, e
 		return dmlParams(plan), nil, nil
 	case *parser.Subscribe:
 		if st.Query != nil {
-			plan, err := planner.PlanContinuous(s.e, st.Query, st.Positions)
+			plan, err := planner.PlanContinuous(s.e, st.Query, st.Text, st.Positions)
 			if err != nil {
 				return nil, nil, err
 			}

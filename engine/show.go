@@ -176,7 +176,7 @@ func (s *Session) explain(st *parser.Explain, w RowWriter) (string, error) {
 		}
 		lines = planner.Explain(plan.Root)
 	case *parser.CreateStream:
-		plan, err := planner.PlanContinuous(s.e, inner.Query, inner.Positions)
+		plan, err := planner.PlanContinuous(s.e, inner.Query, inner.Text, inner.Positions)
 		if err != nil {
 			return "", err
 		}
@@ -185,7 +185,7 @@ func (s *Session) explain(st *parser.Explain, w RowWriter) (string, error) {
 		if inner.Query == nil {
 			return "", types.Errorf(types.CodeFeatureNotSupported, "EXPLAIN SUBSCRIBE needs a query")
 		}
-		plan, err := planner.PlanContinuous(s.e, inner.Query, inner.Positions)
+		plan, err := planner.PlanContinuous(s.e, inner.Query, inner.Text, inner.Positions)
 		if err != nil {
 			return "", err
 		}

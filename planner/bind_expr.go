@@ -19,6 +19,8 @@ type binder struct {
 	cat Catalog
 	// positions maps TiDB node offsets back to the script; nil when unknown.
 	positions parser.Positions
+	// text is the statement's text, for locating names TiDB gives no offset.
+	text string
 	// params are the types inferred for $1..$n so far (Unknown: not yet).
 	params []types.Type
 	// paramOrder maps TiDB's i-th marker to its $n (0-based).
@@ -38,6 +40,33 @@ func (b *binder) errAt(err error, n ast.Node) error {
 	}
 	e.Position = b.positions(n.OriginTextPosition()) + 1
 	return e
+}
+
+// errAtName attaches the position of the first whole-word occurrence of
+// name in the statement text, for nodes TiDB records no offset for.
+func (b *binder) errAtName(err error, name string) error {
+	e, ok := types.AsError(err)
+	if !ok || e.Position != 0 || b.positions == nil {
+		return err
+	}
+	lower := strings.ToLower(b.text)
+	for from := 0; ; {
+		i := strings.Index(lower[from:], name)
+		if i < 0 {
+			return err
+		}
+		i += from
+		end := i + len(name)
+		if (i == 0 || !isWordByte(lower[i-1])) && (end == len(lower) || !isWordByte(lower[end])) {
+			e.Position = b.positions(i) + 1
+			return e
+		}
+		from = end
+	}
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 0x80
 }
 
 // expr binds an expression over the columns of sc.

@@ -194,7 +194,7 @@ func (b *binder) tableRef(n ast.ResultSetNode) (Node, *scope, error) {
 		case *ast.TableName:
 			node, err := b.relation(src)
 			if err != nil {
-				return nil, nil, b.errAt(err, src)
+				return nil, nil, b.errAtName(err, src.Name.L)
 			}
 			if alias == "" {
 				alias = src.Name.O

@@ -33,7 +33,7 @@ type Delete struct {
 
 // PlanDML plans INSERT, UPDATE or DELETE; it returns *Insert, *Update or *Delete.
 func PlanDML(cat Catalog, d *parser.DML) (any, error) {
-	b := &binder{cat: cat, positions: d.Positions, paramOrder: d.ParamOrder, params: make([]types.Type, d.Params)}
+	b := &binder{cat: cat, positions: d.Positions, text: d.Text, paramOrder: d.ParamOrder, params: make([]types.Type, d.Params)}
 	switch s := d.Stmt.(type) {
 	case *ast.InsertStmt:
 		return b.insert(s)
@@ -60,7 +60,7 @@ func (b *binder) target(refs *ast.TableRefsClause, verb string) (*Relation, *ast
 	}
 	rel, ok := b.cat.Relation(tn.Name.O)
 	if !ok {
-		return nil, nil, b.errAt(types.Errorf(types.CodeUndefinedTable, "relation %q does not exist", tn.Name.O), tn)
+		return nil, nil, b.errAtName(types.Errorf(types.CodeUndefinedTable, "relation %q does not exist", tn.Name.O), tn.Name.L)
 	}
 	if verb == "INSERT" && !rel.Insertable || verb != "INSERT" && rel.Kind != parser.KindTable {
 		return nil, nil, b.errAt(types.Errorf(types.CodeWrongObjectType,

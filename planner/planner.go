@@ -20,7 +20,7 @@ func (p *Plan) Columns() types.Schema { return p.Root.Schema() }
 
 // PlanQuery plans a bounded SELECT.
 func PlanQuery(cat Catalog, q *parser.Query) (*Plan, error) {
-	b := &binder{cat: cat, positions: q.Positions, paramOrder: q.ParamOrder, params: make([]types.Type, q.Params)}
+	b := &binder{cat: cat, positions: q.Positions, text: q.Text, paramOrder: q.ParamOrder, params: make([]types.Type, q.Params)}
 	root, err := b.query(q.Stmt)
 	if err != nil {
 		return nil, err
@@ -30,8 +30,9 @@ func PlanQuery(cat Catalog, q *parser.Query) (*Plan, error) {
 
 // PlanContinuous plans the query of CREATE STREAM or SUBSCRIBE (SELECT ...):
 // it reads its sources and streams live and must not need unbounded state.
-func PlanContinuous(cat Catalog, stmt ast.StmtNode, positions parser.Positions) (*Plan, error) {
-	b := &binder{cat: cat, positions: positions, streaming: true}
+// text is the text of the statement holding the query.
+func PlanContinuous(cat Catalog, stmt ast.StmtNode, text string, positions parser.Positions) (*Plan, error) {
+	b := &binder{cat: cat, positions: positions, text: text, streaming: true}
 	root, err := b.query(stmt)
 	if err != nil {
 		return nil, err

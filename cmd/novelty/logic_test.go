@@ -26,6 +26,7 @@ package main
 //	----                         (as query does)
 //	<rows>
 //	write-file <path>            writes the lines after ---- to <path> in the data directory
+//	append-file <path>           appends the lines after ---- to <path>
 //	file <path> [retry]          compares the lines of <path> in the data directory
 //
 // Run with -rewrite to replace the expected rows with what the server returns
@@ -242,9 +243,17 @@ func runLogicFile(t *testing.T, path string) {
 				continue
 			}
 			rewritten = compareRows(t, where, rec, bg.out) || rewritten
-		case "write-file":
-			content := strings.Join(rec.expected, "\n") + "\n"
-			if err := os.WriteFile(filepath.Join(dir, rec.args[0]), []byte(content), 0o644); err != nil {
+		case "write-file", "append-file":
+			flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+			if rec.kind == "append-file" {
+				flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+			}
+			f, err := os.OpenFile(filepath.Join(dir, rec.args[0]), flags, 0o644)
+			if err == nil {
+				_, err = f.WriteString(strings.Join(rec.expected, "\n") + "\n")
+				err = errors.Join(err, f.Close())
+			}
+			if err != nil {
 				t.Fatal(err)
 			}
 		case "file":
@@ -391,7 +400,8 @@ func writeBack(t *testing.T, path string, lines []string, recs []record) {
 		if rec.sql != "" {
 			out = append(out, strings.Split(rec.sql, "\n")...)
 		}
-		if rec.kind == "query" || rec.kind == "wait" || rec.kind == "file" || rec.kind == "write-file" {
+		switch rec.kind {
+		case "query", "wait", "file", "write-file", "append-file":
 			out = append(out, "----")
 			out = append(out, rec.expected...)
 		}
