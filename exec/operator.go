@@ -47,6 +47,9 @@ type Env struct {
 	Scans ScanOpener
 	// NextSerial returns the next value of a serial column's sequence.
 	NextSerial func(rel uint64, column int) (int64, error)
+	// LateRows, when set, is told how many rows arrived too late for their
+	// window and were dropped.
+	LateRows func(n int64)
 	// RowErrors, when set, receives the error of a row whose expressions
 	// fail; the row is dropped and the operator goes on (continuous queries:
 	// one bad row must not stop a stream). When nil, the error is returned.

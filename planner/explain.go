@@ -84,20 +84,11 @@ func describe(n Node) string {
 			s += " group by " + strings.Join(parts, ", ")
 		}
 		if len(n.Aggs) > 0 {
-			aggs := make([]string, len(n.Aggs))
-			for i, a := range n.Aggs {
-				arg := "*"
-				if len(a.Args) > 0 {
-					arg = joinExprs(a.Args, ", ")
-				}
-				if a.Distinct {
-					arg = "DISTINCT " + arg
-				}
-				aggs[i] = a.Name + "(" + arg + ")"
-			}
-			s += " compute " + strings.Join(aggs, ", ")
+			s += " compute " + aggList(n.Aggs)
 		}
 		return s
+	case *WindowAggregate:
+		return describeWindow(n)
 	case *Sort:
 		cols := n.Schema()
 		parts := make([]string, len(n.Keys))
@@ -110,4 +101,20 @@ func describe(n Node) string {
 		return "Sort " + strings.Join(parts, ", ")
 	}
 	return fmt.Sprintf("%T", n)
+}
+
+// aggList renders aggregate calls: count(*), sum(DISTINCT x).
+func aggList(aggs []AggCall) string {
+	parts := make([]string, len(aggs))
+	for i, a := range aggs {
+		arg := "*"
+		if len(a.Args) > 0 {
+			arg = joinExprs(a.Args, ", ")
+		}
+		if a.Distinct {
+			arg = "DISTINCT " + arg
+		}
+		parts[i] = a.Name + "(" + arg + ")"
+	}
+	return strings.Join(parts, ", ")
 }
