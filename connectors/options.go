@@ -22,6 +22,10 @@ type OptionSpec struct {
 	Allowed []string
 	// Doc is a one-line description for documentation and errors.
 	Doc string
+	// Prefix makes Name a prefix: every key starting with it is accepted as
+	// is and left for the connector to check (datagen's fields.<col>.kind).
+	// A prefix option has no default and is never required.
+	Prefix bool
 }
 
 // ConnectorOption is the key that selects the connector. Every connector
@@ -54,7 +58,7 @@ func Validate(kind string, specs []OptionSpec, opts parser.Options) (map[string]
 		resolved[opt.Key] = value
 	}
 	for _, spec := range specs {
-		if _, given := resolved[spec.Name]; given {
+		if _, given := resolved[spec.Name]; given || spec.Prefix {
 			continue
 		}
 		switch {
@@ -69,7 +73,7 @@ func Validate(kind string, specs []OptionSpec, opts parser.Options) (map[string]
 
 func findSpec(specs []OptionSpec, name string) (OptionSpec, bool) {
 	for _, s := range specs {
-		if s.Name == name {
+		if s.Name == name || s.Prefix && strings.HasPrefix(name, s.Name) {
 			return s, true
 		}
 	}

@@ -23,6 +23,8 @@ func NewRegistry() *Registry {
 func Default() *Registry {
 	r := NewRegistry()
 	r.RegisterSource(FileSource())
+	r.RegisterSource(NexmarkSource())
+	r.RegisterSource(DatagenSource())
 	r.RegisterSink(FileSink())
 	return r
 }

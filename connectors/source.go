@@ -74,6 +74,9 @@ type SourceFactory struct {
 	// New builds an unopened source. It fails with a *types.Error when an
 	// option value is unusable (a bad delimiter, a path that is a directory).
 	New func(cfg SourceConfig) (Source, error)
+	// Schema, when set, gives the columns of a source declared without a
+	// column list, from its validated options (nexmark's tables).
+	Schema func(options map[string]string) (types.Schema, error)
 }
 
 // BadRecordCounter is implemented by sources that count the records their

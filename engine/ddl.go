@@ -106,6 +106,11 @@ var engineOptions = map[parser.ObjectKind][]connectors.OptionSpec{
 	},
 	parser.KindStream: {
 		{Name: "retention", Default: defaultRetention.String(), Doc: "how long output rows stay readable by SELECT, e.g. '1h', '0'"},
+		{Name: "allowed_lateness", Default: "0", Doc: "how long windows stay open after the watermark passes their end, e.g. '10s'"},
+		{Name: "novelty_context", Doc: "the novelty context the stream's novelty functions use (default: the stream's name)"},
+		{Name: "novelty_max_nodes", Doc: "node budget of the novelty context (0: unbounded)"},
+		{Name: "novelty_half_life", Doc: "halve every count of the novelty context every this many observations (0: never)"},
+		{Name: "novelty_min_support", Doc: "components whose prefix was seen fewer times score 0 (warm-up)"},
 	},
 	parser.KindSink: {},
 }
@@ -138,9 +143,15 @@ func findOption(specs []connectors.OptionSpec, name string) (connectors.OptionSp
 	return connectors.OptionSpec{}, false
 }
 
-// parseRetention reads a retention option: an interval ('1h', '30 minutes')
-// or '0' for keeping nothing.
+// parseRetention reads a retention option: an interval ('1h', '30
+// minutes') or '0' for keeping nothing.
 func parseRetention(v string) (time.Duration, error) {
+	return parseDurationOption("retention", v)
+}
+
+// parseDurationOption reads a duration option: a Go duration ('1h', '10s'),
+// a Postgres interval ('30 minutes') or '0'.
+func parseDurationOption(name, v string) (time.Duration, error) {
 	if d, err := time.ParseDuration(v); err == nil && d >= 0 {
 		return d, nil
 	}
@@ -150,7 +161,7 @@ func parseRetention(v string) (time.Duration, error) {
 	iv, err := types.ParseText(types.Interval, v, time.UTC)
 	if err != nil || iv.IntervalMicros() < 0 {
 		return 0, types.Errorf(types.CodeInvalidParameterValue,
-			"invalid value %q for option \"retention\": expected a duration such as '1h', '30 minutes' or '0'", v)
+			"invalid value %q for option %q: expected a duration such as '10s', '30 minutes' or '0'", v, name)
 	}
 	return time.Duration(iv.IntervalMicros()) * time.Microsecond, nil
 }
@@ -179,9 +190,12 @@ func (e *Engine) newSource(s *parser.CreateSource) (*object, error) {
 		return nil, err
 	}
 	if len(schema) == 0 {
-		return nil, types.Errorf(types.CodeSyntaxError, "source %q needs a column list", s.Name)
+		if schema, err = e.connectorSchema(s.Name, connector, rest); err != nil {
+			return nil, err
+		}
 	}
 	o := &object{kind: parser.KindSource, name: s.Name, connector: connector}
+	o.stats.watermark.Store(types.NoWatermark)
 	if o.retention, err = parseRetention(opts["retention"]); err != nil {
 		return nil, err
 	}
@@ -225,11 +239,27 @@ func (e *Engine) newStream(s *parser.CreateStream) (*object, error) {
 	}
 	if len(rest) > 0 {
 		return nil, types.Errorf(types.CodeInvalidParameterValue, "unknown option %q for stream", rest[0].Key).
-			WithHint("Valid options are: retention.").WithPosition(rest[0].Pos)
+			WithHint("Valid options are: retention, allowed_lateness, novelty_context, novelty_max_nodes, novelty_half_life, novelty_min_support.").
+			WithPosition(rest[0].Pos)
 	}
-	plan, err := planner.PlanContinuous(e, s.Query, s.Text, s.Positions)
+	contextName := streamNoveltyContext(s)
+	nopts, stated, err := noveltyOptions(opts)
 	if err != nil {
 		return nil, err
+	}
+	lateness, err := parseDurationOption("allowed_lateness", opts["allowed_lateness"])
+	if err != nil {
+		return nil, err
+	}
+	plan, err := planner.PlanContinuous(e, s.Query, s.Text, s.Positions,
+		planner.Options{NoveltyContext: contextName, AllowedLateness: lateness.Microseconds()})
+	if err != nil {
+		return nil, err
+	}
+	if usesNovelty(plan.Root) {
+		if _, err := e.openNovelty(contextName, nopts, stated); err != nil {
+			return nil, err
+		}
 	}
 	schema := plan.Columns()
 	seen := map[string]bool{}
@@ -241,10 +271,11 @@ func (e *Engine) newStream(s *parser.CreateStream) (*object, error) {
 		seen[c.Name] = true
 	}
 	o := &object{kind: parser.KindStream, name: s.Name, plan: plan, query: s.QueryText}
+	o.stats.watermark.Store(types.NoWatermark)
 	if o.retention, err = parseRetention(opts["retention"]); err != nil {
 		return nil, err
 	}
-	o.rel = &planner.Relation{Name: s.Name, Kind: parser.KindStream, Schema: schema, EventTime: -1}
+	o.rel = &planner.Relation{Name: s.Name, Kind: parser.KindStream, Schema: schema, EventTime: planner.EventTimeColumn(plan.Root)}
 	o.deps = scannedRelations(plan.Root)
 	return o, nil
 }
@@ -449,3 +480,44 @@ func (e *Engine) dropCascade(o *object) error {
 
 // stateKey is the state-store key of one piece of an object's state.
 func stateKey(id uint64, part string) string { return fmt.Sprintf("obj/%d/%s", id, part) }
+
+// usesNovelty reports whether a plan scores rows with a novelty context.
+func usesNovelty(root planner.Node) bool {
+	found := false
+	planner.Walk(root, func(n planner.Node) {
+		if _, ok := n.(*planner.Novelty); ok {
+			found = true
+		}
+	})
+	return found
+}
+
+// streamNoveltyContext is the novelty context a stream uses: its
+// novelty_context option, or its own name.
+func streamNoveltyContext(s *parser.CreateStream) string {
+	if name, ok := s.Options.Get("novelty_context"); ok && name != "" {
+		return name
+	}
+	return s.Name
+}
+
+// connectorSchema is the schema a connector supplies for a source declared
+// without columns (nexmark's tables).
+func (e *Engine) connectorSchema(name, connector string, opts parser.Options) (types.Schema, error) {
+	missing := types.Errorf(types.CodeSyntaxError, "source %q needs a column list", name)
+	if connector == "" {
+		return nil, missing
+	}
+	factory, err := e.cfg.Connectors.Source(connector)
+	if err != nil {
+		return nil, err
+	}
+	if factory.Schema == nil {
+		return nil, missing.WithHint("Only connectors with a fixed schema (nexmark) supply their columns.")
+	}
+	values, err := connectors.Validate(connector, factory.Options, opts)
+	if err != nil {
+		return nil, err
+	}
+	return factory.Schema(values)
+}

@@ -111,9 +111,6 @@ func (s *Session) insertSource(ctx context.Context, o *object, op exec.Operator)
 		end := min(start+types.BatchSize, rows.Len)
 		chunk := &types.Batch{Width: rows.Width, Len: end - start, Datums: rows.Datums[start*rows.Width : end*rows.Width], Watermark: types.NoWatermark}
 		s.e.stampWatermark(o, chunk, o.stats.watermark.Load())
-		if o.watermark == nil {
-			chunk.Watermark = types.NoWatermark
-		}
 		if err := o.topic.Publish(ctx, chunk); err != nil {
 			return 0, err
 		}
@@ -361,22 +358,45 @@ func (tw *tableWrite) finish() {
 	tw.o.txnMu.Unlock()
 }
 
+// sequenceBlock is how many values a sequence reserves per write: values
+// are handed out from memory and one synced write covers a block. After a
+// restart the sequence continues after the last reserved block, leaving a
+// gap, as Postgres sequences with a cache do.
+const sequenceBlock = 1000
+
+// sequence is a sequence's state: the next value and the end of the
+// reserved block.
+type sequence struct{ next, reserved int64 }
+
 // nextSerial returns the next value of a sequence: a serial column's
-// (column >= 0) or a table's hidden row id (column -1). Values persist.
+// (column >= 0) or a table's hidden row id (column -1).
 func (e *Engine) nextSerial(rel uint64, column int) (int64, error) {
 	e.serialMu.Lock()
 	defer e.serialMu.Unlock()
 	key := stateKey(rel, "seq/"+strconv.Itoa(column))
-	raw, found, err := e.store.GetState(key)
-	if err != nil {
-		return 0, err
-	}
-	var v int64
-	if found {
-		if v, err = strconv.ParseInt(string(raw), 10, 64); err != nil {
-			return 0, fmt.Errorf("engine: corrupt sequence %s: %w", key, err)
+	seq, ok := e.sequences[key]
+	if !ok {
+		raw, found, err := e.store.GetState(key)
+		if err != nil {
+			return 0, err
 		}
+		seq = &sequence{}
+		if found {
+			if seq.reserved, err = strconv.ParseInt(string(raw), 10, 64); err != nil {
+				return 0, fmt.Errorf("engine: corrupt sequence %s: %w", key, err)
+			}
+		}
+		seq.next = seq.reserved + 1
+		e.sequences[key] = seq
 	}
-	v++
-	return v, e.store.PutState(key, []byte(strconv.FormatInt(v, 10)))
+	if seq.next > seq.reserved {
+		end := seq.reserved + sequenceBlock
+		if err := e.store.PutState(key, []byte(strconv.FormatInt(end, 10))); err != nil {
+			return 0, err
+		}
+		seq.reserved = end
+	}
+	v := seq.next
+	seq.next++
+	return v, nil
 }

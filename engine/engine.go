@@ -51,14 +51,20 @@ type Engine struct {
 	mu  sync.RWMutex
 	// objects holds every catalog object by name.
 	objects map[string]*object
-	// errors is the system source novelty_errors.
-	errors *object
+	// errors is the system source novelty_errors; errorQueue feeds it.
+	errors     *object
+	errorQueue chan []types.Datum
 	// restoring is set while Open re-creates the catalog: connector sources
 	// start only once every stream and sink reading them has subscribed.
 	restoring bool
 
-	serialMu sync.Mutex
-	wg       sync.WaitGroup
+	serialMu  sync.Mutex
+	sequences map[string]*sequence
+	wg        sync.WaitGroup
+
+	noveltyMu sync.Mutex
+	// novelty holds the novelty contexts opened so far, by name.
+	novelty map[string]*noveltyModel
 }
 
 // record is what the catalog persists per object: enough to re-run its
@@ -89,15 +95,19 @@ func Open(cfg Config) (*Engine, error) {
 	e := &Engine{
 		cfg: cfg, store: cfg.Store, log: cfg.Logger, clock: cfg.Clock,
 		ctx: ctx, cancel: cancel, objects: make(map[string]*object),
+		novelty: make(map[string]*noveltyModel), errorQueue: make(chan []types.Datum, errorQueueDepth),
+		sequences: make(map[string]*sequence),
 	}
 	e.errors = e.newErrorsSource()
+	e.errors.stats.watermark.Store(types.NoWatermark)
 	e.objects[ErrorsSource] = e.errors
 	if err := e.restore(); err != nil {
 		e.Close()
 		return nil, err
 	}
-	e.wg.Add(1)
-	go e.trimLoop()
+	e.wg.Add(2)
+	go e.maintain()
+	go e.publishErrors()
 	return e, nil
 }
 
@@ -120,11 +130,17 @@ func (e *Engine) restore() error {
 	defer func() { e.restoring = false }()
 	for _, r := range recs {
 		stmts, err := parser.Parse(r.SQL)
-		if err != nil || len(stmts) != 1 {
-			return fmt.Errorf("engine: re-parsing %s %q: %v", r.Kind, r.Name, err)
+		if err == nil && len(stmts) == 1 {
+			err = e.create(stmts[0], r.ID)
+		} else if err == nil {
+			err = fmt.Errorf("catalog entry holds %d statements", len(stmts))
 		}
-		if err := e.create(stmts[0], r.ID); err != nil {
-			return fmt.Errorf("engine: restoring %s %q: %w", r.Kind, r.Name, err)
+		if err != nil {
+			// One object that cannot come back (a connector's file gone, a
+			// dependency that failed) must not keep the others down.
+			e.log.Error("could not restore object; it stays in the catalog and is retried on the next start",
+				"kind", r.Kind.String(), "name", r.Name, "err", err)
+			continue
 		}
 		e.log.Info("restored", "kind", r.Kind.String(), "name", r.Name)
 	}
@@ -138,7 +154,8 @@ func (e *Engine) restore() error {
 	return nil
 }
 
-// Close stops every pipeline. It does not close the store.
+// Close stops every pipeline and saves the novelty contexts. It does not
+// close the store.
 func (e *Engine) Close() {
 	e.cancel()
 	e.mu.Lock()
@@ -151,6 +168,9 @@ func (e *Engine) Close() {
 		o.stop()
 	}
 	e.wg.Wait()
+	if err := e.saveNovelty(); err != nil {
+		e.log.Error("saving novelty contexts", "err", err)
+	}
 }
 
 // lookup returns the object named name.
@@ -203,16 +223,29 @@ func (e *Engine) sortedObjects(kind parser.ObjectKind) []*object {
 	return out
 }
 
-// trimLoop drops retained rows older than each relation's retention.
-func (e *Engine) trimLoop() {
+// noveltySaveEvery is how often changed novelty contexts are saved.
+const noveltySaveEvery = 2 * time.Second
+
+// trimEvery is how often retention is applied to the logs.
+const trimEvery = 10 * time.Second
+
+// maintain runs the engine's periodic work until it closes: saving changed
+// novelty contexts and trimming retained rows.
+func (e *Engine) maintain() {
 	defer e.wg.Done()
-	tick := time.NewTicker(10 * time.Second)
-	defer tick.Stop()
+	save := time.NewTicker(noveltySaveEvery)
+	defer save.Stop()
+	trim := time.NewTicker(trimEvery)
+	defer trim.Stop()
 	for {
 		select {
 		case <-e.ctx.Done():
 			return
-		case <-tick.C:
+		case <-save.C:
+			if err := e.saveNovelty(); err != nil {
+				e.log.Error("saving novelty contexts", "err", err)
+			}
+		case <-trim.C:
 			e.trimOnce()
 		}
 	}
@@ -245,6 +278,6 @@ var errorsSchema = types.Schema{
 	{Name: "ts", Type: types.TimestampTZ},
 }
 
-// errorsID is the fixed object id of novelty_errors' retention log; user
-// object ids start above it.
+// errorsID is the fixed object id of novelty_errors' retention log, far
+// above the ids NextID hands out to user objects.
 const errorsID = 1 << 62

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -99,12 +100,22 @@ func (e *Engine) stampWatermark(o *object, b *types.Batch, mark int64) int64 {
 	}
 	for i := 0; i < b.Len; i++ {
 		d, err := o.watermark(b.Row(i))
-		if err == nil && !d.IsNull() && d.I > mark {
+		if err != nil {
+			e.rowFailed(o, fmt.Errorf("watermark: %w", err))
+			continue
+		}
+		if !d.IsNull() && d.I > mark {
 			mark = d.I
 		}
 	}
 	b.Watermark = mark
-	o.stats.watermark.Store(mark)
+	// Sessions inserting concurrently race here: keep the largest.
+	for {
+		seen := o.stats.watermark.Load()
+		if seen >= mark || o.stats.watermark.CompareAndSwap(seen, mark) {
+			break
+		}
+	}
 	return mark
 }
 
@@ -124,6 +135,8 @@ func (e *Engine) startStream(o *object) error {
 	env := &exec.Env{
 		Eval:      eval,
 		Scans:     scanner{e: e, backfill: o.backfill},
+		Novelty:   e,
+		LateRows:  func(n int64) { o.stats.late.Add(n) },
 		RowErrors: func(err error) { e.rowFailed(o, err) },
 	}
 	op, err := exec.Build(o.plan.Root, env)
@@ -196,15 +209,22 @@ func (e *Engine) startSink(o *object) error {
 	return nil
 }
 
-// deliver writes one batch to a sink, retrying with exponential backoff
-// (up to 30s between attempts) until it succeeds or ctx ends.
+// deliver writes one batch to a sink and flushes it, each step retried
+// with exponential backoff (up to 30s between attempts) until it succeeds
+// or ctx ends. A failed Write is retried; once Write succeeded only Flush
+// is, so a batch is never handed to the sink twice.
 func (e *Engine) deliver(ctx context.Context, o *object, b *types.Batch) error {
+	if err := e.retry(ctx, o, func() error { return o.sink.Write(ctx, b) }); err != nil {
+		return err
+	}
+	return e.retry(ctx, o, func() error { return o.sink.Flush(ctx) })
+}
+
+// retry runs step until it succeeds, backing off between failures.
+func (e *Engine) retry(ctx context.Context, o *object, step func() error) error {
 	backoff := 100 * time.Millisecond
 	for {
-		err := o.sink.Write(ctx, b)
-		if err == nil {
-			err = o.sink.Flush(ctx)
-		}
+		err := step()
 		if err == nil {
 			return nil
 		}
@@ -240,24 +260,54 @@ func (r errorReporter) Report(rec connectors.BadRecord) {
 	r.e.publishError(rec.Source, rec.Raw, msg, rec.Offset)
 }
 
-// publishError appends one row to novelty_errors.
+// errorQueueDepth bounds the bad records waiting for novelty_errors.
+const errorQueueDepth = 4096
+
+// publishError queues one row for novelty_errors. It never blocks: a
+// pipeline must not stall (or deadlock, when it reads novelty_errors
+// itself) because a reader of novelty_errors is slow. When the queue is
+// full the record is dropped and counted in novelty_errors' error count.
 func (e *Engine) publishError(source string, raw []byte, msg, offset string) {
-	b := types.NewBatch(len(errorsSchema))
-	row := b.AppendRow()
-	row[0] = types.NewText(source)
-	row[1] = types.Null
+	row := []types.Datum{types.NewText(source), types.Null, types.NewText(msg), types.Null,
+		types.NewTimestampTZ(e.clock().UnixMicro())}
 	if raw != nil {
 		row[1] = types.NewText(string(raw))
 	}
-	row[2] = types.NewText(msg)
-	row[3] = types.Null
 	if offset != "" {
 		row[3] = types.NewText(offset)
 	}
-	row[4] = types.NewTimestampTZ(e.clock().UnixMicro())
-	e.errors.stats.rowsIn.Add(1)
-	if err := e.errors.topic.Publish(e.ctx, b); err != nil && e.ctx.Err() == nil {
-		e.log.Error("recording a bad record", "source", source, "err", err)
+	select {
+	case e.errorQueue <- row:
+	default:
+		e.errors.stats.errors.Add(1)
+	}
+}
+
+// publishErrors moves queued bad records into novelty_errors until the
+// engine closes.
+func (e *Engine) publishErrors() {
+	defer e.wg.Done()
+	b := types.NewBatch(len(errorsSchema))
+	for {
+		select {
+		case <-e.ctx.Done():
+			return
+		case row := <-e.errorQueue:
+			b.Reset(len(errorsSchema))
+			b.Append(row)
+			for more := true; more && !b.Full(); {
+				select {
+				case row := <-e.errorQueue:
+					b.Append(row)
+				default:
+					more = false
+				}
+			}
+			e.errors.stats.rowsIn.Add(int64(b.Len))
+			if err := e.errors.topic.Publish(e.ctx, b); err != nil && e.ctx.Err() == nil {
+				e.log.Error("recording bad records", "err", err)
+			}
+		}
 	}
 }
 

@@ -172,7 +172,7 @@ func (s *Session) execute(ctx context.Context, stmt parser.Statement, params []t
 		s.resetParams()
 		return "DISCARD ALL", nil
 	case *parser.ResetNovelty:
-		return "", types.Errorf(types.CodeFeatureNotSupported, "novelty contexts are not available yet")
+		return "RESET NOVELTY CONTEXT", s.e.resetNovelty(st.Context)
 	}
 	return "", types.Errorf(types.CodeFeatureNotSupported, "statement %T is not supported", stmt)
 }
@@ -184,7 +184,13 @@ func (s *Session) env(params []types.Datum) *exec.Env {
 		Params:     params,
 		Scans:      scanner{e: s.e},
 		NextSerial: s.e.nextSerial,
+		Novelty:    s.e,
 	}
+}
+
+// planOptions are the session settings planning depends on.
+func (s *Session) planOptions() planner.Options {
+	return planner.Options{NoveltyContext: s.params["novelty_context"]}
 }
 
 // flusher is implemented by RowWriters that buffer; live results flush
@@ -237,7 +243,7 @@ func run(ctx context.Context, root planner.Node, env *exec.Env, w RowWriter, lim
 }
 
 func (s *Session) query(ctx context.Context, q *parser.Query, params []types.Datum, w RowWriter) (string, error) {
-	plan, err := planner.PlanQuery(s.e, q)
+	plan, err := planner.PlanQuery(s.e, q, s.planOptions())
 	if err != nil {
 		return "", err
 	}
@@ -256,7 +262,7 @@ func (s *Session) query(ctx context.Context, q *parser.Query, params []types.Dat
 func (s *Session) subscribe(ctx context.Context, st *parser.Subscribe, w RowWriter) (string, error) {
 	var root planner.Node
 	if st.Query != nil {
-		plan, err := planner.PlanContinuous(s.e, st.Query, st.Text, st.Positions)
+		plan, err := planner.PlanContinuous(s.e, st.Query, st.Text, st.Positions, s.planOptions())
 		if err != nil {
 			return "", err
 		}
@@ -397,7 +403,7 @@ func (s *Session) bindParams(want []types.Type, values []types.Datum) ([]types.D
 func (s *Session) Describe(stmt parser.Statement) ([]types.Type, types.Schema, error) {
 	switch st := stmt.(type) {
 	case *parser.Query:
-		plan, err := planner.PlanQuery(s.e, st)
+		plan, err := planner.PlanQuery(s.e, st, s.planOptions())
 		if err != nil {
 			return nil, nil, err
 		}
@@ -410,7 +416,7 @@ func (s *Session) Describe(stmt parser.Statement) ([]types.Type, types.Schema, e
 		return dmlParams(plan), nil, nil
 	case *parser.Subscribe:
 		if st.Query != nil {
-			plan, err := planner.PlanContinuous(s.e, st.Query, st.Text, st.Positions)
+			plan, err := planner.PlanContinuous(s.e, st.Query, st.Text, st.Positions, s.planOptions())
 			if err != nil {
 				return nil, nil, err
 			}

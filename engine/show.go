@@ -115,7 +115,9 @@ func (s *Session) show(st *parser.Show, w RowWriter) (string, error) {
 		}
 		return writeRows(w, textCols("name", "setting"), rows)
 	case "novelty contexts":
-		return "", types.Errorf(types.CodeFeatureNotSupported, "novelty contexts are not available yet")
+		cols := types.Schema{{Name: "name", Type: types.Text}, {Name: "observations", Type: types.Int8},
+			{Name: "nodes", Type: types.Int8}, {Name: "bytes", Type: types.Int8}}
+		return writeRows(w, cols, s.e.noveltyRows())
 	}
 	v, ok := s.params[st.What]
 	if !ok {
@@ -170,13 +172,14 @@ func (s *Session) explain(st *parser.Explain, w RowWriter) (string, error) {
 	var lines []string
 	switch inner := st.Stmt.(type) {
 	case *parser.Query:
-		plan, err := planner.PlanQuery(s.e, inner)
+		plan, err := planner.PlanQuery(s.e, inner, s.planOptions())
 		if err != nil {
 			return "", err
 		}
 		lines = planner.Explain(plan.Root)
 	case *parser.CreateStream:
-		plan, err := planner.PlanContinuous(s.e, inner.Query, inner.Text, inner.Positions)
+		plan, err := planner.PlanContinuous(s.e, inner.Query, inner.Text, inner.Positions,
+			planner.Options{NoveltyContext: streamNoveltyContext(inner)})
 		if err != nil {
 			return "", err
 		}
@@ -185,7 +188,7 @@ func (s *Session) explain(st *parser.Explain, w RowWriter) (string, error) {
 		if inner.Query == nil {
 			return "", types.Errorf(types.CodeFeatureNotSupported, "EXPLAIN SUBSCRIBE needs a query")
 		}
-		plan, err := planner.PlanContinuous(s.e, inner.Query, inner.Text, inner.Positions)
+		plan, err := planner.PlanContinuous(s.e, inner.Query, inner.Text, inner.Positions, s.planOptions())
 		if err != nil {
 			return "", err
 		}

@@ -18,6 +18,7 @@ type merge struct {
 	full   chan mergeItem
 	free   []chan *types.Batch
 	marks  []int64
+	done   []bool
 	ended  int
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -45,6 +46,7 @@ func (m *merge) Open(ctx context.Context) error {
 	m.full = make(chan mergeItem, len(m.inputs))
 	m.free = make([]chan *types.Batch, len(m.inputs))
 	m.marks = make([]int64, len(m.inputs))
+	m.done = make([]bool, len(m.inputs))
 	for i, in := range m.inputs {
 		m.marks[i] = types.NoWatermark
 		m.free[i] = make(chan *types.Batch, 2)
@@ -87,7 +89,7 @@ func (m *merge) Next(ctx context.Context, b *types.Batch) error {
 		}
 		if item.err == io.EOF {
 			m.ended++
-			m.marks[item.idx] = types.NoWatermark
+			m.done[item.idx] = true
 			if m.ended == len(m.inputs) {
 				b.Reset(m.width)
 				return io.EOF
@@ -111,16 +113,19 @@ func (m *merge) Next(ctx context.Context, b *types.Batch) error {
 	}
 }
 
-// watermark is the minimum watermark over the inputs, or NoWatermark while
-// some input has not sent one.
+// watermark is the minimum watermark over the inputs still running, or
+// NoWatermark while one of them has not sent one.
 func (m *merge) watermark() int64 {
-	low := types.NoWatermark
+	low, any := types.NoWatermark, false
 	for i, w := range m.marks {
+		if m.done[i] {
+			continue
+		}
 		if w == types.NoWatermark {
 			return types.NoWatermark
 		}
-		if i == 0 || w < low {
-			low = w
+		if !any || w < low {
+			low, any = w, true
 		}
 	}
 	return low

@@ -47,6 +47,8 @@ type Env struct {
 	Scans ScanOpener
 	// NextSerial returns the next value of a serial column's sequence.
 	NextSerial func(rel uint64, column int) (int64, error)
+	// Novelty gives novelty operators their contexts.
+	Novelty NoveltyModels
 	// LateRows, when set, is told how many rows arrived too late for their
 	// window and were dropped.
 	LateRows func(n int64)
@@ -73,86 +75,69 @@ func (env *Env) rowErrorOrNil(err error) error {
 	return env.rowError(err)
 }
 
-// Build turns a plan into an operator tree.
+// Build turns a plan into an operator tree. Live scans subscribe while
+// being built; if Build fails, everything it built is closed again.
 func Build(n planner.Node, env *Env) (Operator, error) {
+	if s, ok := n.(*planner.Scan); ok {
+		return env.Scans.OpenScan(s)
+	}
+	if v, ok := n.(*planner.Values); ok {
+		return newValues(v, env)
+	}
+	inputs, err := buildAll(n.Inputs(), env)
+	if err != nil {
+		return nil, err
+	}
+	op, err := newOperator(n, inputs, env)
+	if err != nil {
+		_ = closeAll(context.Background(), inputs...)
+		return nil, err
+	}
+	return op, nil
+}
+
+// newOperator builds the operator of n over its already built inputs.
+func newOperator(n planner.Node, in []Operator, env *Env) (Operator, error) {
 	switch n := n.(type) {
-	case *planner.Scan:
-		return env.Scans.OpenScan(n)
-	case *planner.Values:
-		return newValues(n, env)
 	case *planner.Filter:
-		in, err := Build(n.Input, env)
-		if err != nil {
-			return nil, err
-		}
-		return newFilter(in, n, env)
+		return newFilter(in[0], n, env)
 	case *planner.Project:
-		in, err := Build(n.Input, env)
-		if err != nil {
-			return nil, err
-		}
-		return newProject(in, n, env)
+		return newProject(in[0], n, env)
 	case *planner.Limit:
-		in, err := Build(n.Input, env)
-		if err != nil {
-			return nil, err
-		}
-		return &limit{input: in, count: n.Count, offset: n.Offset}, nil
+		return &limit{input: in[0], count: n.Count, offset: n.Offset}, nil
 	case *planner.UnionAll:
-		ins, err := buildAll(n.Branches, env)
-		if err != nil {
-			return nil, err
-		}
 		if isLive(n) {
-			return newMerge(ins, len(n.Schema())), nil
+			return newMerge(in, len(n.Schema())), nil
 		}
-		return &concat{inputs: ins}, nil
+		return &concat{inputs: in}, nil
 	case *planner.HashJoin:
-		l, r, err := buildPair(n.Left, n.Right, env)
-		if err != nil {
-			return nil, err
-		}
-		return newHashJoin(l, r, n, env)
+		return newHashJoin(in[0], in[1], n, env)
 	case *planner.NestedLoopJoin:
-		l, r, err := buildPair(n.Left, n.Right, env)
-		if err != nil {
-			return nil, err
-		}
-		return newNestedLoopJoin(l, r, n, env)
+		return newNestedLoopJoin(in[0], in[1], n, env)
 	case *planner.Aggregate:
-		in, err := Build(n.Input, env)
-		if err != nil {
-			return nil, err
-		}
-		return newAggregate(in, n, env)
+		return newAggregate(in[0], n, env)
+	case *planner.Novelty:
+		return newNovelty(in[0], n, env)
+	case *planner.WindowAggregate:
+		return NewWindowAggregate(in[0], n, env)
 	case *planner.Sort:
-		in, err := Build(n.Input, env)
-		if err != nil {
-			return nil, err
-		}
-		return &sorter{input: in, keys: n.Keys, width: len(n.Schema())}, nil
+		return &sorter{input: in[0], keys: n.Keys, width: len(n.Schema())}, nil
 	}
 	return nil, fmt.Errorf("exec: no operator for plan node %T", n)
 }
 
+// buildAll builds nodes in order; on failure it closes what it built.
 func buildAll(nodes []planner.Node, env *Env) ([]Operator, error) {
-	ops := make([]Operator, len(nodes))
-	for i, n := range nodes {
+	ops := make([]Operator, 0, len(nodes))
+	for _, n := range nodes {
 		op, err := Build(n, env)
 		if err != nil {
+			_ = closeAll(context.Background(), ops...)
 			return nil, err
 		}
-		ops[i] = op
+		ops = append(ops, op)
 	}
 	return ops, nil
-}
-
-func buildPair(l, r planner.Node, env *Env) (Operator, Operator, error) {
-	ops, err := buildAll([]planner.Node{l, r}, env)
-	if err != nil {
-		return nil, nil, err
-	}
-	return ops[0], ops[1], nil
 }
 
 // isLive reports whether any scan below n reads live rows.

@@ -23,9 +23,11 @@ type Topic struct {
 	publish sync.Mutex
 	// readers is Publish's reused snapshot of subs (guarded by publish).
 	readers []*Subscription
-	mu      sync.Mutex
-	subs    map[*Subscription]struct{}
-	closed  bool
+	// mu guards subs and closed, and makes retaining a batch atomic with
+	// choosing its readers.
+	mu     sync.Mutex
+	subs   map[*Subscription]struct{}
+	closed bool
 }
 
 // NewTopic returns a topic for rows of width columns.
@@ -43,16 +45,12 @@ func (t *Topic) Subscribe(depth int) *Subscription {
 	return t.SubscribeAfter(depth, nil)
 }
 
-// SubscribeAfter is Subscribe with snapshot, when set, called while no
-// batch is being published: what snapshot observes of the retention log
-// and what the subscription receives neither overlap nor leave a gap. A
-// reader backfills from the log up to the snapshot, then reads live.
+// SubscribeAfter is Subscribe with snapshot, when set, called atomically
+// with joining: what snapshot observes of the retention log and what the
+// subscription receives neither overlap nor leave a gap. A reader
+// backfills from the log up to the snapshot, then reads live. It never
+// waits for a publisher blocked on a slow reader.
 func (t *Topic) SubscribeAfter(depth int, snapshot func()) *Subscription {
-	t.publish.Lock()
-	defer t.publish.Unlock()
-	if snapshot != nil {
-		snapshot()
-	}
 	s := &Subscription{
 		topic:  t,
 		free:   make(chan *types.Batch, depth),
@@ -65,6 +63,9 @@ func (t *Topic) SubscribeAfter(depth int, snapshot func()) *Subscription {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if snapshot != nil {
+		snapshot()
+	}
 	if t.closed {
 		close(s.ended)
 	} else {
@@ -78,12 +79,16 @@ func (t *Topic) SubscribeAfter(depth int, snapshot func()) *Subscription {
 func (t *Topic) Publish(ctx context.Context, b *types.Batch) error {
 	t.publish.Lock()
 	defer t.publish.Unlock()
+	// Retaining and choosing the readers happen under mu, so a subscriber
+	// joins either before this batch (and receives it) or after it was
+	// retained (and its snapshot includes it).
+	t.mu.Lock()
 	if t.retain != nil && b.Len > 0 {
 		if err := t.retain(b); err != nil {
+			t.mu.Unlock()
 			return err
 		}
 	}
-	t.mu.Lock()
 	t.readers = t.readers[:0]
 	for s := range t.subs {
 		t.readers = append(t.readers, s)

@@ -30,6 +30,13 @@ type binder struct {
 	agg *aggScope
 	// streaming is set while binding a continuous query.
 	streaming bool
+	// noveltyContext names the context novelty functions use ("": none).
+	noveltyContext string
+	// allowedLateness keeps windows open past the watermark (µs).
+	allowedLateness int64
+	// noveltyCols maps the text of each novelty call to the column of the
+	// Novelty node that computes it.
+	noveltyCols map[string]*ColRef
 }
 
 // errAt attaches the position of node n to a user error that has none.
@@ -274,7 +281,7 @@ func (b *binder) exprs(ns []ast.ExprNode, sc *scope) ([]Expr, error) {
 var binaryOperators = map[opcode.Op]string{
 	opcode.Plus: "+", opcode.Minus: "-", opcode.Mul: "*", opcode.Div: "/", opcode.Mod: "%",
 	opcode.EQ: "=", opcode.NE: "<>", opcode.LT: "<", opcode.LE: "<=", opcode.GT: ">", opcode.GE: ">=",
-	opcode.Or: "||",
+	opcode.Or: "|", opcode.And: "&", opcode.Xor: "#", opcode.LeftShift: "<<", opcode.RightShift: ">>",
 }
 
 func (b *binder) binary(n *ast.BinaryOperationExpr, sc *scope) (Expr, error) {
@@ -364,6 +371,9 @@ func (b *binder) funcCall(n *ast.FuncCallExpr, sc *scope) (Expr, error) {
 	}
 	if functions.IsAggregate(name) {
 		return nil, types.Errorf(types.CodeGroupingError, "aggregate functions are not allowed here")
+	}
+	if isNoveltyFunc(name) {
+		return b.noveltyRef(n)
 	}
 	args, err := b.exprs(n.Args, sc)
 	if err != nil {

@@ -43,6 +43,10 @@ func (b *binder) selectStmt(s *ast.SelectStmt) (Node, error) {
 			return nil, err
 		}
 	}
+	input, sc, err := b.noveltyCalls(input, sc, s)
+	if err != nil {
+		return nil, err
+	}
 	if s.Where != nil {
 		pred, err := b.boolExpr(s.Where, sc, "WHERE")
 		if err != nil {
@@ -55,15 +59,11 @@ func (b *binder) selectStmt(s *ast.SelectStmt) (Node, error) {
 	grouped := s.GroupBy != nil || len(aggs) > 0 || s.Having != nil
 	if grouped {
 		if b.streaming {
-			if s.GroupBy != nil && len(s.GroupBy.Items) > 0 {
-				return nil, types.Errorf(types.CodeFeatureNotSupported,
-					"GROUP BY in a stream needs a window (TUMBLE/HOP/SESSION), which is not supported yet")
-			}
-			return nil, types.Errorf(types.CodeFeatureNotSupported,
-				"aggregates in a stream need a window: GROUP BY TUMBLE/HOP/SESSION")
+			input, err = b.window(input, sc, s, aggs)
+		} else {
+			input, err = b.aggregate(input, sc, s, aggs)
 		}
-		var err error
-		if input, err = b.aggregate(input, sc, s, aggs); err != nil {
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -74,7 +74,9 @@ func (b *binder) selectStmt(s *ast.SelectStmt) (Node, error) {
 		}
 		input = &Filter{Input: input, Pred: pred}
 	}
-	exprs, cols, err := b.selectList(fields, sc)
+	var exprs []Expr
+	var cols types.Schema
+	exprs, cols, err = b.selectList(fields, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -190,6 +192,11 @@ func (b *binder) tableRef(n ast.ResultSetNode) (Node, *scope, error) {
 		return b.from(n)
 	case *ast.TableSource:
 		alias := n.AsName.O
+		if joinWords[n.AsName.L] {
+			// TiDB reads "t FULL JOIN u" as t aliased "full": never misread it.
+			return nil, nil, b.errAtName(types.Errorf(types.CodeFeatureNotSupported,
+				"%s JOIN is not supported", strings.ToUpper(n.AsName.L)), n.AsName.L)
+		}
 		switch src := n.Source.(type) {
 		case *ast.TableName:
 			node, err := b.relation(src)
@@ -211,6 +218,9 @@ func (b *binder) tableRef(n ast.ResultSetNode) (Node, *scope, error) {
 	}
 	return nil, nil, types.Errorf(types.CodeFeatureNotSupported, "FROM item %T is not supported", n)
 }
+
+// joinWords are join keywords that TiDB accepts as table aliases.
+var joinWords = map[string]bool{"full": true, "natural": true, "cross": true, "outer": true, "lateral": true}
 
 // relation binds a relation name to a scan in the mode the statement needs.
 func (b *binder) relation(t *ast.TableName) (*Scan, error) {
@@ -262,12 +272,11 @@ func (b *binder) selectList(fields []*ast.SelectField, sc *scope) ([]Expr, types
 			}
 			continue
 		}
+		// An untyped literal stays unknown here: UNION and INSERT ... SELECT
+		// give it its type; Plan resolves what is left to text.
 		e, err := b.expr(f.Expr, sc)
 		if err != nil {
 			return nil, nil, err
-		}
-		if e, err = b.resolved(e); err != nil {
-			return nil, nil, b.errAt(err, f.Expr)
 		}
 		name := f.AsName.O
 		if name == "" {
@@ -308,7 +317,10 @@ func (b *binder) orderBy(ob *ast.OrderByClause, fields []*ast.SelectField, exprs
 			idx = e.N - 1
 		case *ast.ColumnNameExpr:
 			if e.Name.Table.O == "" {
-				idx = outputIndex(fields, cols, e.Name.Name.O)
+				var err error
+				if idx, err = outputIndex(cols, e.Name.Name.O); err != nil {
+					return nil, nil, nil, b.errAt(err, e)
+				}
 			}
 		}
 		if idx < 0 {
@@ -326,15 +338,20 @@ func (b *binder) orderBy(ob *ast.OrderByClause, fields []*ast.SelectField, exprs
 	return keys, exprs, cols, nil
 }
 
-// outputIndex finds an output column named name that the user named or
-// selected by that name, or -1.
-func outputIndex(fields []*ast.SelectField, cols types.Schema, name string) int {
-	for _, f := range fields {
-		if f.WildCard == nil && f.AsName.O == name {
-			return cols.Index(name)
+// outputIndex finds the output column named name, as Postgres resolves an
+// ORDER BY name: output names first. It returns -1 when none matches.
+func outputIndex(cols types.Schema, name string) (int, error) {
+	idx := -1
+	for i, c := range cols {
+		if c.Name != name {
+			continue
 		}
+		if idx >= 0 {
+			return 0, types.Errorf(types.CodeAmbiguousColumn, "ORDER BY %q is ambiguous", name)
+		}
+		idx = i
 	}
-	return -1
+	return idx, nil
 }
 
 func (b *binder) limit(n Node, l *ast.Limit) (Node, error) {
@@ -670,24 +687,42 @@ func sideOf(e Expr, leftWidth int) side {
 // aggregate builds the Aggregate node for a grouped SELECT and sets b.agg
 // so the expressions above it read its output.
 func (b *binder) aggregate(input Node, sc *scope, s *ast.SelectStmt, aggNodes []*ast.AggregateFuncExpr) (Node, error) {
-	as := &aggScope{input: sc, aggIndex: map[string]int{}}
-	node := &Aggregate{Input: input}
+	var items []ast.ExprNode
 	if s.GroupBy != nil {
 		for _, item := range s.GroupBy.Items {
-			n := groupByTarget(item.Expr, s.Fields.Fields, sc)
-			e, err := b.expr(n, sc)
-			if err != nil {
-				return nil, err
-			}
-			if e, err = b.resolved(e); err != nil {
-				return nil, err
-			}
-			as.groupKeys = append(as.groupKeys, restore(n))
-			as.groups = append(as.groups, e)
-			node.Groups = append(node.Groups, e)
-			node.Cols = append(node.Cols, types.Column{Name: columnName(n), Type: e.Type(), Nullable: true})
+			items = append(items, item.Expr)
 		}
 	}
+	groups, aggs, cols, err := b.grouping(sc, s.Fields.Fields, items, aggNodes, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Aggregate{Input: input, Groups: groups, Aggs: aggs, Cols: cols}, nil
+}
+
+// grouping binds the grouping expressions and aggregate calls of a grouped
+// SELECT over sc. The output columns are prefix (window_start and
+// window_end for windows), the groups, then the aggregates; b.agg is set
+// so expressions above the grouping read those columns.
+func (b *binder) grouping(sc *scope, fields []*ast.SelectField, items []ast.ExprNode, aggNodes []*ast.AggregateFuncExpr, prefix types.Schema) ([]Expr, []AggCall, types.Schema, error) {
+	as := &aggScope{input: sc, aggIndex: map[string]int{}, base: len(prefix)}
+	cols := append(types.Schema(nil), prefix...)
+	var groups []Expr
+	for _, item := range items {
+		n := groupByTarget(item, fields, sc)
+		e, err := b.expr(n, sc)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if e, err = b.resolved(e); err != nil {
+			return nil, nil, nil, err
+		}
+		as.groupKeys = append(as.groupKeys, restore(n))
+		as.groups = append(as.groups, e)
+		groups = append(groups, e)
+		cols = append(cols, types.Column{Name: columnName(n), Type: e.Type(), Nullable: true})
+	}
+	var aggs []AggCall
 	for _, a := range aggNodes {
 		key := restore(a)
 		if _, dup := as.aggIndex[key]; dup {
@@ -695,15 +730,15 @@ func (b *binder) aggregate(input Node, sc *scope, s *ast.SelectStmt, aggNodes []
 		}
 		call, err := b.aggCall(a, sc)
 		if err != nil {
-			return nil, b.errAt(err, a)
+			return nil, nil, nil, b.errAt(err, a)
 		}
-		as.aggIndex[key] = len(node.Cols)
-		node.Aggs = append(node.Aggs, call)
-		node.Cols = append(node.Cols, types.Column{Name: call.Name, Type: call.Typ, Nullable: true})
+		as.aggIndex[key] = len(cols)
+		aggs = append(aggs, call)
+		cols = append(cols, types.Column{Name: call.Name, Type: call.Typ, Nullable: true})
 	}
-	as.cols = node.Cols
+	as.cols = cols
 	b.agg = as
-	return node, nil
+	return groups, aggs, cols, nil
 }
 
 // groupByTarget resolves GROUP BY 1 and GROUP BY alias to the select
@@ -762,7 +797,10 @@ func isNonNullConst(n ast.ExprNode) bool {
 
 // aggScope maps expressions above an aggregation to its output columns.
 type aggScope struct {
-	input     *scope
+	input *scope
+	// base is the output column of the first group; the columns before it
+	// (window_start, window_end) are visible by name.
+	base      int
 	groups    []Expr
 	groupKeys []string
 	aggIndex  map[string]int
@@ -779,12 +817,19 @@ func (a *aggScope) lookup(n ast.ExprNode) (Expr, bool, error) {
 		if !found {
 			return nil, false, types.Errorf(types.CodeGroupingError, "aggregate functions are not allowed here")
 		}
-		return &ColRef{Index: idx, Typ: a.cols[idx].Type, Name: a.cols[idx].Name}, true, nil
+		return a.column(idx), true, nil
 	}
 	key := restore(n)
 	for i, k := range a.groupKeys {
 		if k == key {
-			return &ColRef{Index: i, Typ: a.cols[i].Type, Name: a.cols[i].Name}, true, nil
+			return a.column(a.base + i), true, nil
+		}
+	}
+	if c, ok := n.(*ast.ColumnNameExpr); ok && c.Name.Table.O == "" {
+		for i := 0; i < a.base; i++ {
+			if a.cols[i].Name == c.Name.Name.O {
+				return a.column(i), true, nil
+			}
 		}
 	}
 	if c, ok := n.(*ast.ColumnNameExpr); ok {
@@ -804,10 +849,15 @@ func (a *aggScope) lookup(n ast.ExprNode) (Expr, bool, error) {
 func (a *aggScope) groupColumn(idx int) (Expr, bool) {
 	for i, g := range a.groups {
 		if c, ok := g.(*ColRef); ok && c.Index == idx {
-			return &ColRef{Index: i, Typ: a.cols[i].Type, Name: a.cols[i].Name}, true
+			return a.column(a.base + i), true
 		}
 	}
 	return nil, false
+}
+
+// column references output column i of the grouping.
+func (a *aggScope) column(i int) *ColRef {
+	return &ColRef{Index: i, Typ: a.cols[i].Type, Name: a.cols[i].Name}
 }
 
 // collectAggregates finds the aggregate calls of a SELECT's fields, HAVING

@@ -89,6 +89,16 @@ func describe(n Node) string {
 		return s
 	case *WindowAggregate:
 		return describeWindow(n)
+	case *Novelty:
+		parts := make([]string, len(n.Calls))
+		for i, c := range n.Calls {
+			verb := "observe"
+			if !c.Learn {
+				verb = "read"
+			}
+			parts[i] = verb + "(" + joinExprs(c.Args, ", ") + ")"
+		}
+		return "Novelty context " + n.Context + ": " + strings.Join(parts, ", ")
 	case *Sort:
 		cols := n.Schema()
 		parts := make([]string, len(n.Keys))

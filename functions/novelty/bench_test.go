@@ -1,0 +1,96 @@
+package novelty
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/novelty-db/novelty/types"
+)
+
+// benchStream is pre-generated input: observations of 3 components with
+// 10, 1000 and 1,000,000 distinct values, picked uniformly with a fixed
+// seed. The text of all observations lies back to back, in order, as a
+// decoded batch of records would, so the timed loop reads input memory
+// sequentially and only builds Datums (substrings, no allocation).
+type benchStream struct{ text string }
+
+const benchWidth = 10 // bytes per component value, e.g. "c2-0123456"
+
+func newBenchStream(n int, seed uint64) benchStream {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	buf := make([]byte, 0, n*3*benchWidth)
+	for range n {
+		for k, distinct := range []int{10, 1000, 1_000_000} {
+			buf = fmt.Appendf(buf, "c%d-%07d", k, rng.IntN(distinct))
+		}
+	}
+	return benchStream{text: string(buf)}
+}
+
+func (s benchStream) observation(i int, obs []types.Datum) {
+	base := i * 3 * benchWidth
+	for k := range obs {
+		obs[k] = types.NewText(s.text[base+k*benchWidth : base+(k+1)*benchWidth])
+	}
+}
+
+func BenchmarkObserve(b *testing.B) {
+	benchObserve(b, Options{})
+}
+
+// BenchmarkObserveBudget is BenchmarkObserve with a node budget, so
+// eviction runs.
+func BenchmarkObserveBudget(b *testing.B) {
+	benchObserve(b, Options{MaxNodes: 200_000})
+}
+
+func benchObserve(b *testing.B, opts Options) {
+	in := newBenchStream(b.N, 1)
+	c := NewContext(opts)
+	obs := make([]types.Datum, 3)
+	var r Result
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		in.observation(i, obs)
+		if err := c.Observe(obs, &r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	reportContext(b, c)
+}
+
+func BenchmarkRead(b *testing.B) {
+	const learnt = 1_000_000
+	in := newBenchStream(learnt+b.N, 1)
+	c := NewContext(Options{})
+	obs := make([]types.Datum, 3)
+	var r Result
+	for i := range learnt {
+		in.observation(i, obs)
+		if err := c.Observe(obs, &r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		in.observation(learnt+i, obs)
+		if err := c.Read(obs, &r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	reportContext(b, c)
+}
+
+func reportContext(b *testing.B, c *Context) {
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "obs/s")
+	s := c.Stats()
+	b.ReportMetric(float64(s.Nodes), "nodes")
+	if s.Nodes > 0 {
+		b.ReportMetric(float64(s.Bytes)/float64(s.Nodes), "bytes/node")
+	}
+}
