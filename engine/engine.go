@@ -281,3 +281,22 @@ var errorsSchema = types.Schema{
 // errorsID is the fixed object id of novelty_errors' retention log, far
 // above the ids NextID hands out to user objects.
 const errorsID = 1 << 62
+
+// Wait blocks until the pipeline of the source, stream or sink named name
+// has stopped (a bounded input ended, or it failed) or ctx ends. It returns
+// the pipeline's last error, if any.
+func (e *Engine) Wait(ctx context.Context, name string) error {
+	o, ok := e.lookup(name)
+	if !ok || o.done == nil {
+		return types.Errorf(types.CodeUndefinedObject, "%q has no running pipeline", name)
+	}
+	select {
+	case <-o.done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if msg := o.stats.errorText(); msg != "" {
+		return fmt.Errorf("%s %s: %s", o.kind, name, msg)
+	}
+	return nil
+}

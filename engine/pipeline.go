@@ -70,7 +70,10 @@ func (e *Engine) startSource(o *object) error {
 		for {
 			err := o.source.Read(ctx, b)
 			if err == io.EOF {
+				// A bounded source ends its readers too: streams see the end of
+				// their input (windows flush) once they drained the rest.
 				e.log.Info("source finished", "source", o.name)
+				o.topic.Close()
 				return
 			}
 			if err != nil {
@@ -154,6 +157,8 @@ func (e *Engine) startStream(o *object) error {
 			eval.Now = e.clock()
 			err := op.Next(ctx, b)
 			if err == io.EOF {
+				e.log.Info("stream finished: its inputs ended", "stream", o.name)
+				o.topic.Close()
 				return
 			}
 			if err != nil {

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -23,8 +24,8 @@ type binder struct {
 	text string
 	// params are the types inferred for $1..$n so far (Unknown: not yet).
 	params []types.Type
-	// paramOrder maps TiDB's i-th marker to its $n (0-based).
-	paramOrder []int
+	// markers maps each parameter marker to its $n (0-based); see numberParams.
+	markers map[*test_driver.ParamMarkerExpr]int
 	// agg, while binding expressions above an aggregation, maps group-by
 	// expressions and aggregate calls to the aggregation's output columns.
 	agg *aggScope
@@ -106,9 +107,9 @@ func (b *binder) exprInner(n ast.ExprNode, sc *scope) (Expr, error) {
 		}
 		return &ColRef{Index: c.Index, Typ: c.Type, Name: c.Name}, nil
 	case *test_driver.ParamMarkerExpr:
-		idx := n.Order
-		if idx < len(b.paramOrder) {
-			idx = b.paramOrder[idx]
+		idx, ok := b.markers[n]
+		if !ok {
+			return nil, types.Errorf(types.CodeInternalError, "parameter marker outside the statement")
 		}
 		for len(b.params) <= idx {
 			b.params = append(b.params, types.Unknown)
@@ -619,3 +620,37 @@ func columnText(c *ast.ColumnName) string {
 	}
 	return c.Name.O
 }
+
+// numberParams maps the parameter markers of stmt to their $n. TiDB numbers
+// markers only when preparing, so the i-th marker in text order is found
+// here by offset and mapped through the front end's order (order[i] is the
+// 0-based n of the i-th marker).
+func (b *binder) numberParams(stmt ast.Node, order []int) {
+	var found []*test_driver.ParamMarkerExpr
+	stmt.Accept(&markerCollector{found: &found})
+	slices.SortFunc(found, func(x, y *test_driver.ParamMarkerExpr) int { return x.Offset - y.Offset })
+	b.markers = make(map[*test_driver.ParamMarkerExpr]int, len(found))
+	for i, m := range found {
+		n := i
+		if i < len(order) {
+			n = order[i]
+		}
+		b.markers[m] = n
+		for len(b.params) <= n {
+			b.params = append(b.params, types.Unknown)
+		}
+	}
+}
+
+type markerCollector struct {
+	found *[]*test_driver.ParamMarkerExpr
+}
+
+func (v *markerCollector) Enter(n ast.Node) (ast.Node, bool) {
+	if m, ok := n.(*test_driver.ParamMarkerExpr); ok {
+		*v.found = append(*v.found, m)
+	}
+	return n, false
+}
+
+func (v *markerCollector) Leave(n ast.Node) (ast.Node, bool) { return n, true }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/novelty-db/novelty/engine"
 	"github.com/novelty-db/novelty/parser"
+	"github.com/novelty-db/novelty/types"
 )
 
 // ServerVersion is the server_version reported to clients. Clients pick
@@ -43,6 +44,25 @@ type Session interface {
 	ParameterChanges() map[string]string
 	// Close releases the session; it is called once, when the connection ends.
 	Close() error
+}
+
+// ExtendedSession is implemented by sessions that support the extended
+// query protocol (Parse, Bind, Describe, Execute). Connections whose
+// session lacks it refuse extended-protocol messages with 0A000.
+type ExtendedSession interface {
+	// Describe plans stmt without running it: the types of $1..$n
+	// (types.Unknown where nothing constrains a parameter; the wire layer
+	// describes it as text, OID 25) and the result columns (nil for
+	// statements that return no rows). The wire layer calls it once, at
+	// Parse, and reports its error there, as Postgres reports analysis
+	// errors at Parse.
+	Describe(stmt parser.Statement) (params []types.Type, cols types.Schema, err error)
+	// ExecuteParams runs stmt with parameter values ($1 first), each
+	// already of the type Describe gave (or of the type the client declared
+	// in Parse), NULL as types.Null. Result columns passed to w.Columns must
+	// match what Describe returned (count and types), or the execution
+	// fails with 0A000 "cached plan must not change result type".
+	ExecuteParams(ctx context.Context, stmt parser.Statement, params []types.Datum, w RowWriter) (tag string, err error)
 }
 
 // RowWriter receives the result of a statement; it is the engine's, so

@@ -15,8 +15,9 @@ import (
 	"github.com/novelty-db/novelty/types"
 )
 
-// maxMessageLen is the largest frontend message accepted, Postgres' limit.
-const maxMessageLen = 1 << 30
+// maxMessageLen is the largest frontend message body accepted. A larger
+// message ends the connection with 08P01 before its body is read.
+const maxMessageLen = 64 << 20
 
 // conn is one client connection.
 type conn struct {
@@ -27,7 +28,13 @@ type conn struct {
 	in      *pgproto3.Backend
 	out     messageWriter
 	session Session
-	rows    rowWriter // reused by every statement
+	// extended is session as an ExtendedSession; nil when the session does
+	// not support the extended query protocol.
+	extended ExtendedSession
+	rows     rowWriter // reused by every simple-query statement
+
+	statements map[string]*preparedStatement // by name; "" is the unnamed statement
+	portals    map[string]*portal            // by name; "" is the unnamed portal
 
 	// skipToSync is set after an error in the extended query protocol:
 	// messages are discarded until the next Sync, as Postgres does.
@@ -39,7 +46,8 @@ type conn struct {
 
 // serveConn runs one connection from its startup packet to its end.
 func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
-	c := &conn{server: s, nc: nc, in: pgproto3.NewBackend(nc, nc), out: messageWriter{w: nc}}
+	c := &conn{server: s, nc: nc, in: pgproto3.NewBackend(nc, nc), out: messageWriter{w: nc},
+		statements: make(map[string]*preparedStatement), portals: make(map[string]*portal)}
 	c.in.SetMaxBodyLen(maxMessageLen)
 	c.rows.conn = c
 	defer func() {
@@ -114,6 +122,9 @@ func (c *conn) serve(ctx context.Context) error {
 	for {
 		msg, err := c.in.Receive()
 		if err != nil {
+			if ctx.Err() == nil && !isDisconnect(err) {
+				c.fatal(invalidMessage(err))
+			}
 			return fmt.Errorf("receive: %w", err)
 		}
 		if ctx.Err() != nil {
@@ -139,18 +150,18 @@ func (c *conn) handle(ctx context.Context, msg pgproto3.FrontendMessage) error {
 	switch msg := msg.(type) {
 	case *pgproto3.Query:
 		return c.simpleQuery(ctx, msg.String)
+	case *pgproto3.Parse:
+		return c.parse(msg)
+	case *pgproto3.Bind:
+		return c.bind(msg)
+	case *pgproto3.Describe:
+		return c.describe(msg)
+	case *pgproto3.Execute:
+		return c.executePortal(ctx, msg)
+	case *pgproto3.Close:
+		return c.closeObject(msg)
 	case *pgproto3.Sync:
-		c.skipToSync = false
-		return c.readyForQuery()
-	case *pgproto3.Parse, *pgproto3.Bind, *pgproto3.Describe, *pgproto3.Execute, *pgproto3.Close:
-		// Like Postgres, send the error at once (a client may wait for it
-		// after a Flush) and discard messages up to the next Sync.
-		c.skipToSync = true
-		if err := c.out.send(errorResponse(severityError,
-			types.Errorf(types.CodeFeatureNotSupported, "extended query protocol is not supported yet"))); err != nil {
-			return err
-		}
-		return c.out.flush()
+		return c.sync()
 	case *pgproto3.Flush:
 		return c.out.flush()
 	case *pgproto3.FunctionCall:
@@ -177,14 +188,30 @@ func (c *conn) readyForQuery() error {
 			return err
 		}
 	}
-	status := byte('I')
-	if ts, ok := c.session.(TxStatuser); ok {
-		status = ts.TxStatus()
-	}
-	if err := c.out.send(&pgproto3.ReadyForQuery{TxStatus: status}); err != nil {
+	if err := c.out.send(&pgproto3.ReadyForQuery{TxStatus: c.txStatus()}); err != nil {
 		return err
 	}
 	return c.out.flush()
+}
+
+// txStatus is the session's transaction status for ReadyForQuery: 'I' idle,
+// 'T' in a transaction block, 'E' in a failed one.
+func (c *conn) txStatus() byte {
+	if ts, ok := c.session.(TxStatuser); ok {
+		return ts.TxStatus()
+	}
+	return 'I'
+}
+
+// invalidMessage is the FATAL error for a message that cannot be read: too
+// long, of unknown type or malformed.
+func invalidMessage(err error) error {
+	var tooLong *pgproto3.ExceededMaxBodyLenErr
+	if errors.As(err, &tooLong) {
+		return types.Errorf(types.CodeProtocolViolation, "message of %d bytes exceeds the limit of %d bytes",
+			tooLong.ActualBodyLen, tooLong.MaxExpectedBodyLen)
+	}
+	return types.Errorf(types.CodeProtocolViolation, "invalid frontend message: %v", err)
 }
 
 // setCancel records the cancel function of the running statement (nil when

@@ -11,8 +11,17 @@ import (
 
 // SQLSTATEs only the wire layer reports.
 const (
-	codeAdminShutdown        = "57P01"
-	codeInvalidAuthorization = "28000"
+	codeAdminShutdown                = "57P01"
+	codeInvalidAuthorization         = "28000"
+	codeInvalidBinaryRepresentation  = "22P03"
+	codeCharacterNotInRepertoire     = "22021"
+	codeDatetimeFieldOverflow        = "22008"
+	codeDuplicatePreparedStatement   = "42P05"
+	codeDuplicateCursor              = "42P03"
+	codeInvalidSQLStatementName      = "26000"
+	codeInvalidCursorName            = "34000"
+	codeObjectNotInPrerequisiteState = "55000"
+	codeProgramLimitExceeded         = "54000"
 )
 
 // Error severities as Postgres sends them.

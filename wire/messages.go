@@ -55,43 +55,65 @@ func (m *messageWriter) flushIfFull() error {
 	return m.flush()
 }
 
-// appendDataRow appends a DataRow holding row in text format: NULL as
-// length -1, every other value as types.AppendText prints it.
-func appendDataRow(buf []byte, row []types.Datum, loc *time.Location) []byte {
+// appendDataRow appends a DataRow holding row, a row of cols: NULL as
+// length -1, column i in binary format when binary[i] (binary nil: all
+// text) and otherwise as types.AppendText prints it. On error buf is
+// returned as it was. Values of their column's type append without
+// allocating.
+func appendDataRow(buf []byte, row []types.Datum, cols types.Schema, binary []bool, loc *time.Location) ([]byte, error) {
 	start := len(buf)
 	buf = append(buf, 'D', 0, 0, 0, 0)
-	buf = binary.BigEndian.AppendUint16(buf, uint16(len(row)))
-	for _, d := range row {
+	buf = be.AppendUint16(buf, uint16(len(row)))
+	for i, d := range row {
 		if d.IsNull() {
-			buf = binary.BigEndian.AppendUint32(buf, ^uint32(0))
+			buf = be.AppendUint32(buf, ^uint32(0))
 			continue
 		}
 		lenAt := len(buf)
 		buf = append(buf, 0, 0, 0, 0)
-		buf = types.AppendText(buf, d, loc)
-		binary.BigEndian.PutUint32(buf[lenAt:], uint32(len(buf)-lenAt-4))
+		if binary != nil && binary[i] {
+			var err error
+			if buf, err = appendBinary(buf, cols[i].Type, d); err != nil {
+				return buf[:start], err
+			}
+		} else {
+			buf = types.AppendText(buf, d, loc)
+		}
+		be.PutUint32(buf[lenAt:], uint32(len(buf)-lenAt-4))
 	}
-	binary.BigEndian.PutUint32(buf[start+1:], uint32(len(buf)-start-1))
-	return buf
+	be.PutUint32(buf[start+1:], uint32(len(buf)-start-1))
+	return buf, nil
 }
 
+// be is the byte order of every integer in the protocol.
+var be = binary.BigEndian
+
 // rowDescription describes cols as Postgres does for computed columns: no
-// table, typmod -1, text format. A column of unresolved type (a bare NULL
-// or string literal) is reported as text, as Postgres resolves it.
-func rowDescription(cols types.Schema) *pgproto3.RowDescription {
+// table, typmod -1, binary format for column i when binary[i] (binary nil:
+// all text). A column of unresolved type (a bare NULL or string literal) is
+// reported as text, as Postgres resolves it.
+func rowDescription(cols types.Schema, binary []bool) *pgproto3.RowDescription {
 	fields := make([]pgproto3.FieldDescription, len(cols))
 	for i, c := range cols {
-		typ := c.Type
-		if typ == types.Unknown {
-			typ = types.Text
-		}
+		typ := describedType(c.Type)
 		fields[i] = pgproto3.FieldDescription{
 			Name:         []byte(c.Name),
 			DataTypeOID:  typ.OID(),
 			DataTypeSize: typ.Size(),
 			TypeModifier: -1,
-			Format:       0,
+		}
+		if binary != nil && binary[i] {
+			fields[i].Format = pgproto3.BinaryFormat
 		}
 	}
 	return &pgproto3.RowDescription{Fields: fields}
+}
+
+// describedType is the type clients are told a column or parameter of type
+// t has: Unknown is resolved as text, as Postgres resolves it.
+func describedType(t types.Type) types.Type {
+	if t == types.Unknown {
+		return types.Text
+	}
+	return t
 }

@@ -17,6 +17,10 @@ import (
 // then ReadyForQuery. A script with no statements but empty ones gets
 // EmptyQueryResponse. The returned error is a connection failure.
 func (c *conn) simpleQuery(ctx context.Context, sql string) error {
+	// As in Postgres, a simple query replaces the unnamed statement and
+	// portal of the extended protocol.
+	delete(c.statements, "")
+	delete(c.portals, "")
 	stmts, err := c.session.Prepare(sql)
 	if err != nil {
 		if err := c.out.send(errorResponse(severityError, err)); err != nil {
@@ -54,15 +58,22 @@ func (c *conn) simpleQuery(ctx context.Context, sql string) error {
 	return c.readyForQuery()
 }
 
-// execute runs one statement under a context that a cancel request can
-// cancel.
+// execute runs one statement of a simple query.
 func (c *conn) execute(ctx context.Context, stmt parser.Statement) (string, error) {
+	c.rows.reset(c.session.Location())
+	return c.cancellable(ctx, func(ctx context.Context) (string, error) {
+		return c.session.Execute(ctx, stmt, &c.rows)
+	})
+}
+
+// cancellable runs a statement under a context that a cancel request can
+// cancel.
+func (c *conn) cancellable(ctx context.Context, run func(context.Context) (string, error)) (string, error) {
 	stmtCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c.setCancel(cancel)
 	defer c.setCancel(nil)
-	c.rows.reset(c.session.Location())
-	return c.session.Execute(stmtCtx, stmt, &c.rows)
+	return run(stmtCtx)
 }
 
 // isEmpty reports whether stmt is an empty statement: the parser says so, or
@@ -138,7 +149,7 @@ func (w *rowWriter) Columns(cols types.Schema) error {
 		return errColumnsTwice
 	}
 	w.described = true
-	return w.fail(w.conn.out.send(rowDescription(cols)))
+	return w.fail(w.conn.out.send(rowDescription(cols, nil)))
 }
 
 // Row sends one DataRow; output is written to the client whenever enough
@@ -150,7 +161,11 @@ func (w *rowWriter) Row(row []types.Datum) error {
 	if !w.described {
 		return errRowBeforeColumns
 	}
-	w.conn.out.buf = appendDataRow(w.conn.out.buf, row, w.loc)
+	buf, err := appendDataRow(w.conn.out.buf, row, nil, nil, w.loc)
+	if err != nil {
+		return err
+	}
+	w.conn.out.buf = buf
 	return w.fail(w.conn.out.flushIfFull())
 }
 

@@ -137,16 +137,26 @@ func TestRowDescriptionAndTextValues(t *testing.T) {
 	}
 }
 
-// TestPgxDecodesTextValues checks that a real driver reads every type's
-// text output back to the intended Go value.
-func TestPgxDecodesTextValues(t *testing.T) {
+// TestPgxDecodesValues checks that a real driver reads every type back to
+// the intended Go value: in text format over the simple protocol, and in
+// the formats pgx chooses (binary for most types) in its default mode.
+func TestPgxDecodesValues(t *testing.T) {
 	ts := startServer(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, ts.url("appdb", "default_query_exec_mode=simple_protocol"))
-	if err != nil {
-		t.Fatalf("connect: %v", err)
+	for _, mode := range []string{"simple_protocol", "cache_statement"} {
+		t.Run(mode, func(t *testing.T) {
+			ctx := context.Background()
+			conn, err := pgx.Connect(ctx, ts.url("appdb", "default_query_exec_mode="+mode))
+			if err != nil {
+				t.Fatalf("connect: %v", err)
+			}
+			defer conn.Close(ctx)
+			scanAllTypes(t, conn)
+		})
 	}
-	defer conn.Close(ctx)
+}
+
+func scanAllTypes(t *testing.T, conn *pgx.Conn) {
+	ctx := context.Background()
 	var (
 		b        bool
 		i2       int16
@@ -166,7 +176,7 @@ func TestPgxDecodesTextValues(t *testing.T) {
 		arr      []string
 		nothing  *string
 	)
-	err = conn.QueryRow(ctx, "select types").Scan(&b, &i2, &i4, &i8, &f4, &f8, &n, &text, &varchar, &bytea, &date,
+	err := conn.QueryRow(ctx, "select types").Scan(&b, &i2, &i4, &i8, &f4, &f8, &n, &text, &varchar, &bytea, &date,
 		&ts1, &tz, &interval, &js, &jsb, &uuid, &arr, &nothing)
 	if err != nil {
 		t.Fatalf("scan: %v", err)
@@ -322,24 +332,6 @@ func TestTransactionStatusAndParameterChanges(t *testing.T) {
 	}
 	if got := string(results[0].Rows[0][0]); got != "2024-01-31 18:04:56.789+05:30" {
 		t.Errorf("timestamptz after SET TimeZone printed as %q", got)
-	}
-}
-
-func TestExtendedProtocolIsRefused(t *testing.T) {
-	ts := startServer(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, ts.url("appdb", ""))
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer conn.Close(ctx)
-	var n int
-	err = conn.QueryRow(ctx, "select 1").Scan(&n)
-	if code := pgErrorCode(err); code != types.CodeFeatureNotSupported {
-		t.Fatalf("extended query error = %v, want 0A000", err)
-	}
-	if err := conn.QueryRow(ctx, "select 1", pgx.QueryExecModeSimpleProtocol).Scan(&n); err != nil || n != 1 {
-		t.Errorf("simple query after refused extended query: %d, %v", n, err)
 	}
 }
 

@@ -78,6 +78,7 @@ func (c *conn) open(ctx context.Context, msg *pgproto3.StartupMessage) error {
 		return fmt.Errorf("new session for user %q database %q: %w", user, database, err)
 	}
 	c.session = session
+	c.extended, _ = session.(ExtendedSession)
 	if err := c.applyStartupParameters(params); err != nil {
 		c.fatal(err)
 		return err

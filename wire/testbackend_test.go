@@ -22,9 +22,17 @@ type testBackend struct {
 	// executing receives a value when a "sleep" statement starts.
 	executing chan struct{}
 
-	mu       sync.Mutex
-	executed []string // statement texts executed, across sessions
-	closed   int      // sessions closed
+	// simpleOnly makes sessions without the extended query protocol.
+	simpleOnly bool
+	// failSleep makes "sleep" fail at once instead of waiting for a cancel,
+	// for tests that must never block (fuzzing).
+	failSleep bool
+
+	mu        sync.Mutex
+	executed  []string        // statement texts executed, across sessions
+	described []string        // statement texts described, across sessions
+	inserted  [][]types.Datum // parameters of executed "insert $1..." statements
+	closed    int             // sessions closed
 }
 
 func newTestBackend() *testBackend {
@@ -35,8 +43,15 @@ func (b *testBackend) NewSession(_ context.Context, user, database string) (Sess
 	if database == "missing" {
 		return nil, types.Errorf("3D000", "database \"%s\" does not exist", database)
 	}
-	return &testSession{backend: b, loc: time.UTC, changes: map[string]string{}}, nil
+	s := &testSession{backend: b, loc: time.UTC, changes: map[string]string{}}
+	if b.simpleOnly {
+		return simpleSession{s}, nil
+	}
+	return s, nil
 }
+
+// simpleSession hides the extended-protocol methods of a testSession.
+type simpleSession struct{ Session }
 
 func (b *testBackend) executedStatements() []string {
 	b.mu.Lock()
@@ -59,6 +74,7 @@ type testSession struct {
 
 var (
 	_ Session         = (*testSession)(nil)
+	_ ExtendedSession = (*testSession)(nil)
 	_ TxStatuser      = (*testSession)(nil)
 	_ ParameterSetter = (*testSession)(nil)
 )
@@ -140,11 +156,130 @@ func (s *testSession) Execute(ctx context.Context, stmt parser.Statement, w RowW
 	case "boom":
 		return "", errors.New("disk on fire")
 	case "sleep":
+		if s.backend.failSleep {
+			return "", types.Errorf(types.CodeQueryCanceled, "not sleeping")
+		}
 		s.backend.executing <- struct{}{}
 		<-ctx.Done()
 		return "", fmt.Errorf("sleep: %w", ctx.Err())
 	}
 	return "", types.Errorf(types.CodeSyntaxError, "test backend does not know %q", text)
+}
+
+// Describe knows the fixed statements of Execute and parameter statements:
+// "select $1::int8, $2" returns its parameters as a row of one column per
+// parameter (Unknown without a cast), "insert $1::bool" records them.
+// "select changed" is described as an int column but returns a text one;
+// "select missing" fails to plan, like a query of a table that does not
+// exist.
+func (s *testSession) Describe(stmt parser.Statement) ([]types.Type, types.Schema, error) {
+	text := strings.ToLower(strings.TrimSpace(stmt.Origin().Text))
+	s.backend.mu.Lock()
+	s.backend.described = append(s.backend.described, text)
+	s.backend.mu.Unlock()
+	if verb, params, ok := paramStatement(text); ok {
+		if verb == "insert" {
+			return params, nil, nil
+		}
+		return params, paramColumns(params), nil
+	}
+	switch text {
+	case "select 1":
+		return nil, types.Schema{{Name: "?column?", Type: types.Int4}}, nil
+	case "select types":
+		return nil, allTypes, nil
+	case "select tz":
+		return nil, types.Schema{{Name: "tz", Type: types.TimestampTZ}}, nil
+	case "select none":
+		return nil, types.Schema{{Name: "n", Type: types.Int8}}, nil
+	case "select many":
+		return nil, types.Schema{{Name: "i", Type: types.Int8}, {Name: "s", Type: types.Text}}, nil
+	case "select changed":
+		return nil, types.Schema{{Name: "c", Type: types.Int4}}, nil
+	case "select missing":
+		return nil, nil, types.Errorf(types.CodeUndefinedTable, "relation \"missing\" does not exist").WithPosition(15)
+	}
+	return nil, nil, nil
+}
+
+// ExecuteParams runs parameter statements and, without parameters, the
+// fixed statements of Execute.
+func (s *testSession) ExecuteParams(ctx context.Context, stmt parser.Statement, params []types.Datum, w RowWriter) (string, error) {
+	text := strings.ToLower(strings.TrimSpace(stmt.Origin().Text))
+	verb, want, ok := paramStatement(text)
+	if !ok {
+		if len(params) > 0 {
+			return "", types.Errorf(types.CodeProtocolViolation, "%q takes no parameters, got %d", text, len(params))
+		}
+		if text == "select changed" {
+			if err := w.Columns(types.Schema{{Name: "c", Type: types.Text}}); err != nil {
+				return "", err
+			}
+			return "SELECT 1", w.Row([]types.Datum{types.NewText("x")})
+		}
+		return s.Execute(ctx, stmt, w)
+	}
+	s.backend.mu.Lock()
+	s.backend.executed = append(s.backend.executed, text)
+	s.backend.mu.Unlock()
+	if len(params) != len(want) {
+		return "", types.Errorf(types.CodeProtocolViolation, "got %d parameters, want %d", len(params), len(want))
+	}
+	if verb == "insert" {
+		s.backend.mu.Lock()
+		s.backend.inserted = append(s.backend.inserted, append([]types.Datum(nil), params...))
+		s.backend.mu.Unlock()
+		return "INSERT 0 1", nil
+	}
+	if err := w.Columns(paramColumns(want)); err != nil {
+		return "", err
+	}
+	return "SELECT 1", w.Row(params)
+}
+
+// paramStatement reads "select $1::type, $2, ..." or "insert $1::type, ...":
+// the verb and the parameter types (Unknown without a cast), in order.
+func paramStatement(text string) (verb string, params []types.Type, ok bool) {
+	verb, rest, _ := strings.Cut(text, " ")
+	if (verb != "select" && verb != "insert") || !strings.HasPrefix(rest, "$") {
+		return "", nil, false
+	}
+	for i, item := range strings.Split(rest, ",") {
+		ref, typeName, cast := strings.Cut(strings.TrimSpace(item), "::")
+		if ref != fmt.Sprintf("$%d", i+1) {
+			return "", nil, false
+		}
+		t := types.Unknown
+		if cast {
+			if t, ok = types.TypeByName(typeName); !ok {
+				return "", nil, false
+			}
+		}
+		params = append(params, t)
+	}
+	return verb, params, true
+}
+
+// paramColumns is the result of "select $1::type, ...": one column per
+// parameter, named c1, c2, ...
+func paramColumns(params []types.Type) types.Schema {
+	cols := make(types.Schema, len(params))
+	for i, t := range params {
+		cols[i] = types.Column{Name: fmt.Sprintf("c%d", i+1), Type: t}
+	}
+	return cols
+}
+
+func (b *testBackend) describedStatements() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.described...)
+}
+
+func (b *testBackend) insertedParams() [][]types.Datum {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([][]types.Datum(nil), b.inserted...)
 }
 
 func (s *testSession) many(w RowWriter, n int) (string, error) {
@@ -211,12 +346,18 @@ type testServer struct {
 // ends unless the test shuts it down itself.
 func startServer(t *testing.T) *testServer {
 	t.Helper()
+	return startServerWith(t, newTestBackend())
+}
+
+// startServerWith starts a server for the test with backend b.
+func startServerWith(t *testing.T, b *testBackend) *testServer {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	ts := &testServer{addr: ln.Addr().String(), backend: newTestBackend(), stop: cancel, done: make(chan error, 1)}
+	ts := &testServer{addr: ln.Addr().String(), backend: b, stop: cancel, done: make(chan error, 1)}
 	srv := NewServer(ts.backend, slog.New(slog.DiscardHandler))
 	go func() { ts.done <- srv.Serve(ctx, ln) }()
 	t.Cleanup(func() {

@@ -17,7 +17,10 @@ import (
 
 func TestAppendDataRowMatchesPgproto3(t *testing.T) {
 	row := []types.Datum{types.NewInt(42), types.Null, types.NewText("héllo"), types.NewText("")}
-	buf := appendDataRow(nil, row, time.UTC)
+	buf, err := appendDataRow(nil, row, nil, nil, time.UTC)
+	if err != nil {
+		t.Fatalf("appendDataRow: %v", err)
+	}
 	var decoded pgproto3.DataRow
 	if buf[0] != 'D' {
 		t.Fatalf("message type %q", buf[0])
@@ -41,11 +44,24 @@ func TestAppendDataRowMatchesPgproto3(t *testing.T) {
 }
 
 func TestAppendDataRowDoesNotAllocate(t *testing.T) {
-	row := []types.Datum{types.NewInt(42), types.Null, types.NewFloat(0.1), types.NewTimestampTZ(1706704496789000)}
-	buf := make([]byte, 0, 1024)
-	allocs := testing.AllocsPerRun(100, func() { buf = appendDataRow(buf[:0], row, time.UTC) })
-	if allocs != 0 {
-		t.Errorf("appendDataRow allocated %v times", allocs)
+	buf := make([]byte, 0, 4096)
+	for _, binary := range []bool{false, true} {
+		var formats []bool
+		if binary {
+			formats = make([]bool, len(allTypes))
+			for i := range formats {
+				formats[i] = true
+			}
+		}
+		allocs := testing.AllocsPerRun(100, func() {
+			var err error
+			if buf, err = appendDataRow(buf[:0], allTypesRow, allTypes, formats, time.UTC); err != nil {
+				t.Fatalf("appendDataRow: %v", err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("appendDataRow (binary %v) allocated %v times", binary, allocs)
+		}
 	}
 }
 
@@ -69,7 +85,7 @@ type discard struct{}
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 func TestRowDescriptionReportsUnknownAsText(t *testing.T) {
-	rd := rowDescription(types.Schema{{Name: "x", Type: types.Unknown}})
+	rd := rowDescription(types.Schema{{Name: "x", Type: types.Unknown}}, nil)
 	if f := rd.Fields[0]; f.DataTypeOID != types.Text.OID() || f.DataTypeSize != -1 {
 		t.Errorf("unknown column described as %+v", f)
 	}

@@ -24,6 +24,7 @@ const usage = `Novelty is a streaming SQL engine that speaks the Postgres wire p
 
 Usage:
   novelty serve [flags]   run the server (novelty serve --help for flags)
+  novelty bench ...       run a benchmark (novelty bench --help)
   novelty --help          show this help
 
 Connect with any Postgres client, e.g.:
@@ -50,6 +51,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "serve":
 		return serve(args[1:], stdout, stderr)
+	case "bench":
+		return bench(args[1:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
