@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -63,6 +64,7 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	events := fs.Int64("events", 1_000_000, "number of events")
 	distinct := fs.Int("distinct", 1_000_000, "novelty: distinct values of the last component")
 	query := fs.String("query", "q0", "nexmark: the query (q0, q1, q2)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -75,6 +77,17 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	ctx := context.Background()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var res benchResult
 	switch args[0] {
 	case "novelty":
@@ -99,7 +112,7 @@ func benchNovelty(ctx context.Context, dir string, events int64, distinct int) (
 		return benchResult{}, err
 	}
 	return runBench(ctx, dir, events, "scored",
-		`CREATE SOURCE ev (a TEXT, b TEXT, c TEXT) WITH (connector = 'file', path = 'events.jsonl')`,
+		`CREATE SOURCE ev (a TEXT, b TEXT, c TEXT) WITH (connector = 'file', path = 'events.jsonl', retention = '0')`,
 		`CREATE STREAM scored AS SELECT a, b, c, novelty_score(a, b, c) AS score FROM ev`)
 }
 
@@ -125,7 +138,7 @@ func benchNexmark(ctx context.Context, dir, query string, events int64) (benchRe
 	// Bids are 46 of every 50 events: generate enough of the stream for events bids.
 	total := events * 50 / 46
 	return runBench(ctx, dir, events, query,
-		fmt.Sprintf(`CREATE SOURCE bid WITH (connector = 'nexmark', table = 'bid', events = '%d')`, total),
+		fmt.Sprintf(`CREATE SOURCE bid WITH (connector = 'nexmark', table = 'bid', events = '%d', retention = '0')`, total),
 		fmt.Sprintf(`CREATE STREAM %s WITH (retention = '0') AS %s`, query, sql))
 }
 
