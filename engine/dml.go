@@ -184,7 +184,7 @@ func (s *Session) matching(ctx context.Context, o *object, input planner.Node, e
 			return 0, err
 		}
 	}
-	scan := &tableScan{table: o.table, width: len(o.rel.Schema)}
+	scan := &tableScan{table: o.table, width: len(o.rel.Schema), txn: s.writes}
 	if err := scan.Open(ctx); err != nil {
 		return 0, err
 	}
@@ -217,39 +217,57 @@ func (s *Session) truncate(st *parser.Truncate) error {
 	if o.kind != parser.KindTable {
 		return types.Errorf(types.CodeWrongObjectType, "%q is not a table", st.Name)
 	}
-	o.txnMu.Lock()
-	defer o.txnMu.Unlock()
-	return o.table.Truncate()
+	tw := s.tableWrite(o)
+	defer tw.finish()
+	tw.batch.TruncateTable(o.id)
+	return tw.commit()
 }
 
 // tableWrite collects one statement's writes to a table: committed at the
 // end of the statement, or kept in the session's transaction until COMMIT.
+// Reads through its batch see the writes made so far.
 type tableWrite struct {
 	s     *Session
 	o     *object
 	batch *storage.WriteBatch
 	// own is set when the batch belongs to this statement alone.
-	own     bool
-	pending map[string]bool
-	key     []byte
+	own bool
+	key []byte
 }
 
+// tableWrite starts a statement's writes to o, taking the engine's table
+// write lock: for the statement, or, in a transaction, until it ends.
 func (s *Session) tableWrite(o *object) *tableWrite {
-	o.txnMu.Lock()
+	s.lockTableWrites()
 	tw := &tableWrite{s: s, o: o}
 	if s.inTxn {
 		if s.writes == nil {
-			s.writes = s.e.store.NewWriteBatch()
-			s.pending = map[uint64]map[string]bool{}
+			s.writes = s.e.store.NewTxnBatch()
 		}
-		if s.pending[o.id] == nil {
-			s.pending[o.id] = map[string]bool{}
-		}
-		tw.batch, tw.pending = s.writes, s.pending[o.id]
+		tw.batch = s.writes
 	} else {
-		tw.batch, tw.own, tw.pending = s.e.store.NewWriteBatch(), true, map[string]bool{}
+		tw.batch, tw.own = s.e.store.NewTxnBatch(), true
 	}
 	return tw
+}
+
+// lockTableWrites takes the engine's table write lock unless the session's
+// transaction already holds it. Writers of tables are serialised: simple,
+// free of lost updates and of lock-order deadlocks; table writes are
+// reference data and migrations, not the streaming hot path.
+func (s *Session) lockTableWrites() {
+	if !s.holdsWrites {
+		s.e.tableWrites.Lock()
+		s.holdsWrites = true
+	}
+}
+
+// unlockTableWrites releases the table write lock if the session holds it.
+func (s *Session) unlockTableWrites() {
+	if s.holdsWrites {
+		s.holdsWrites = false
+		s.e.tableWrites.Unlock()
+	}
 }
 
 // rowKey is the storage key of a row: its primary key, or a fresh row id
@@ -269,12 +287,9 @@ func (tw *tableWrite) rowKey(row []types.Datum) ([]byte, error) {
 	return tw.key, nil
 }
 
-// exists reports whether key holds a row, counting this transaction's writes.
+// exists reports whether key holds a row, counting this batch's writes.
 func (tw *tableWrite) exists(key []byte) (bool, error) {
-	if present, ok := tw.pending[string(key)]; ok {
-		return present, nil
-	}
-	_, found, err := tw.o.table.Get(key, nil)
+	_, found, err := tw.o.table.GetIn(tw.batch, key, nil)
 	return found, err
 }
 
@@ -296,7 +311,6 @@ func (tw *tableWrite) insert(row []types.Datum) error {
 		}
 	}
 	tw.batch.PutRow(tw.o.id, key, row)
-	tw.pending[string(key)] = true
 	return nil
 }
 
@@ -322,13 +336,11 @@ func (tw *tableWrite) update(oldKey []byte, row []types.Datum) error {
 		}
 	}
 	tw.batch.PutRow(tw.o.id, key, row)
-	tw.pending[string(key)] = true
 	return nil
 }
 
 func (tw *tableWrite) delete(key []byte) {
 	tw.batch.DeleteRow(tw.o.id, key)
-	tw.pending[string(key)] = false
 }
 
 func (tw *tableWrite) duplicate(row []types.Datum) error {
@@ -350,12 +362,13 @@ func (tw *tableWrite) commit() error {
 	return tw.batch.Commit()
 }
 
-// finish releases the table and, outside a transaction, the batch.
+// finish ends the statement's writes: outside a transaction it releases
+// the batch and the table write lock.
 func (tw *tableWrite) finish() {
 	if tw.own {
 		tw.batch.Close()
+		tw.s.unlockTableWrites()
 	}
-	tw.o.txnMu.Unlock()
 }
 
 // sequenceBlock is how many values a sequence reserves per write: values

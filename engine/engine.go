@@ -58,9 +58,11 @@ type Engine struct {
 	// start only once every stream and sink reading them has subscribed.
 	restoring bool
 
-	serialMu  sync.Mutex
-	sequences map[string]*sequence
-	wg        sync.WaitGroup
+	// tableWrites serialises writers of tables (see Session.lockTableWrites).
+	tableWrites sync.Mutex
+	serialMu    sync.Mutex
+	sequences   map[string]*sequence
+	wg          sync.WaitGroup
 
 	noveltyMu sync.Mutex
 	// novelty holds the novelty contexts opened so far, by name.

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -50,8 +49,6 @@ type object struct {
 	retention time.Duration
 	// table stores a table's rows.
 	table *storage.Table
-	// txnMu makes each table write statement atomic against the others.
-	txnMu sync.Mutex
 
 	// cancel stops the pipeline; done is closed when it has stopped.
 	cancel context.CancelFunc

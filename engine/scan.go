@@ -17,6 +17,8 @@ type scanner struct {
 	// backfill makes live scans first read the relation's retained rows (a
 	// new stream starts from everything retained, then goes live).
 	backfill bool
+	// txn, when set, is the session's open transaction: table scans see its writes.
+	txn *storage.WriteBatch
 }
 
 var _ exec.ScanOpener = scanner{}
@@ -33,7 +35,7 @@ func (s scanner) OpenScan(n *planner.Scan) (exec.Operator, error) {
 	case planner.ScanRetained:
 		return &logScan{log: o.log, width: width}, nil
 	case planner.ScanTable:
-		return &tableScan{table: o.table, width: width}, nil
+		return &tableScan{table: o.table, width: width, txn: s.txn}, nil
 	}
 	return nil, types.Errorf(types.CodeInternalError, "unknown scan mode %d", n.Mode)
 }
@@ -114,6 +116,7 @@ func (s *logScan) Close(context.Context) error { return nil }
 // writes the same table (UPDATE ... SET x = x + 1).
 type tableScan struct {
 	table *storage.Table
+	txn   *storage.WriteBatch
 	width int
 	rows  []types.Datum
 	keys  [][]byte
@@ -124,7 +127,7 @@ var _ exec.Operator = (*tableScan)(nil)
 
 func (s *tableScan) Open(context.Context) error {
 	s.rows, s.keys, s.next = s.rows[:0], s.keys[:0], 0
-	return s.table.Scan(func(key []byte, row []types.Datum) error {
+	return s.table.ScanIn(s.txn, func(key []byte, row []types.Datum) error {
 		s.rows = append(s.rows, row...)
 		s.keys = append(s.keys, append([]byte(nil), key...))
 		return nil

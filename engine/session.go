@@ -38,10 +38,11 @@ type Session struct {
 	inTxn  bool
 	failed bool
 	// writes holds the table writes of the open transaction, applied at
-	// COMMIT; pending tracks the keys they touch (true: written, false:
-	// deleted) so uniqueness checks see them.
-	writes  *storage.WriteBatch
-	pending map[uint64]map[string]bool
+	// COMMIT; the transaction's reads of tables go through it.
+	writes *storage.WriteBatch
+	// holdsWrites is set while the session holds the engine's table write
+	// lock (during a writing statement, or a transaction that wrote).
+	holdsWrites bool
 }
 
 // defaultParams are the session settings a new session starts with; the
@@ -182,7 +183,7 @@ func (s *Session) env(params []types.Datum) *exec.Env {
 	return &exec.Env{
 		Eval:       &functions.EvalContext{Now: s.e.clock(), Location: s.location},
 		Params:     params,
-		Scans:      scanner{e: s.e},
+		Scans:      scanner{e: s.e, txn: s.writes},
 		NextSerial: s.e.nextSerial,
 		Novelty:    s.e,
 	}
@@ -364,8 +365,9 @@ func (s *Session) endTxn() {
 	if s.writes != nil {
 		s.writes.Close()
 	}
-	s.writes, s.pending = nil, nil
+	s.writes = nil
 	s.inTxn, s.failed = false, false
+	s.unlockTableWrites()
 }
 
 // SetParameter applies a run-time parameter from the client's startup

@@ -47,13 +47,19 @@ func (s *Store) Catalog() ([]CatalogEntry, error) {
 // key and value alias the iterator's memory and are valid only during fn.
 // An error from fn stops the scan and is returned as is.
 func (s *Store) scanPrefix(prefix []byte, fn func(key, value []byte) error) error {
-	return s.scanRange(prefix, prefixEnd(prefix), fn)
+	return scanRange(s.db, prefix, prefixEnd(prefix), fn)
 }
 
 // scanRange calls fn for every key in [lower, upper), in key order, with
 // scanPrefix's aliasing and error contract.
-func (s *Store) scanRange(lower, upper []byte, fn func(key, value []byte) error) (err error) {
-	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+func (s *Store) scanRange(lower, upper []byte, fn func(key, value []byte) error) error {
+	return scanRange(s.db, lower, upper, fn)
+}
+
+// scanRange reads [lower, upper) from r: the database, or an indexed batch
+// (the batch's writes over the database).
+func scanRange(r pebble.Reader, lower, upper []byte, fn func(key, value []byte) error) (err error) {
+	it, err := r.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
 	if err != nil {
 		return err
 	}

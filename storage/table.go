@@ -40,7 +40,13 @@ func (t *Table) Put(key []byte, row []types.Datum) error {
 // Get decodes the row stored under key into row[:0] (see DecodeRow) and
 // reports whether there is one. The returned row does not alias storage.
 func (t *Table) Get(key []byte, row []types.Datum) ([]types.Datum, bool, error) {
-	value, closer, err := t.store.db.Get(t.key(key))
+	return t.GetIn(nil, key, row)
+}
+
+// GetIn is Get reading through w, a batch from NewTxnBatch (nil: the
+// committed rows only).
+func (t *Table) GetIn(w *WriteBatch, key []byte, row []types.Datum) ([]types.Datum, bool, error) {
+	value, closer, err := t.reader(w).Get(t.key(key))
 	if errors.Is(err, pebble.ErrNotFound) {
 		return row[:0], false, nil
 	}
@@ -70,9 +76,24 @@ func (t *Table) Delete(key []byte) error {
 // (copy to keep; Datums themselves never alias storage). An error from fn
 // stops the scan and is returned as is.
 func (t *Table) Scan(fn func(key []byte, row []types.Datum) error) error {
+	return t.ScanIn(nil, fn)
+}
+
+// reader is where reads go: w's indexed batch over the database, or the
+// database alone.
+func (t *Table) reader(w *WriteBatch) pebble.Reader {
+	if w != nil && w.batch.Indexed() {
+		return w.batch
+	}
+	return t.store.db
+}
+
+// ScanIn is Scan reading through w, a batch from NewTxnBatch (nil: the
+// committed rows only).
+func (t *Table) ScanIn(w *WriteBatch, fn func(key []byte, row []types.Datum) error) error {
 	var row []types.Datum
 	var fnErr error
-	err := t.store.scanPrefix(t.prefix, func(key, value []byte) error {
+	err := scanRange(t.reader(w), t.prefix, prefixEnd(t.prefix), func(key, value []byte) error {
 		var err error
 		row, err = DecodeRow(value, row)
 		if err != nil {

@@ -32,6 +32,23 @@ func (s *Store) NewWriteBatch() *WriteBatch {
 	return &WriteBatch{batch: s.db.NewBatch()}
 }
 
+// NewTxnBatch returns an empty write batch that tables can also be read
+// through (Table.ScanIn, Table.GetIn): reads see the committed rows with
+// the batch's own writes applied, as a transaction sees its own writes.
+func (s *Store) NewTxnBatch() *WriteBatch {
+	return &WriteBatch{batch: s.db.NewIndexedBatch()}
+}
+
+// TruncateTable removes every row of table tableID, including rows put
+// earlier in this batch.
+func (w *WriteBatch) TruncateTable(tableID uint64) {
+	if !w.usable() {
+		return
+	}
+	prefix := idPrefix(nsTables, tableID)
+	w.record(w.batch.DeleteRange(prefix, prefixEnd(prefix), nil), "truncate table")
+}
+
 // PutRow stores row under key in table tableID.
 func (w *WriteBatch) PutRow(tableID uint64, key []byte, row []types.Datum) {
 	if !w.usable() {
