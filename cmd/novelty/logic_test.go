@@ -28,6 +28,8 @@ package main
 //	write-file <path>            writes the lines after ---- to <path> in the data directory
 //	append-file <path>           appends the lines after ---- to <path>
 //	file <path> [retry]          compares the lines of <path> in the data directory
+//	copy-file <src> <path>       copies <src> (relative to the repository root)
+//	                             to <path> in the data directory
 //
 // Run with -rewrite to replace the expected rows with what the server returns
 // (review the diff before committing it).
@@ -252,6 +254,15 @@ func runLogicFile(t *testing.T, path string) {
 			if err == nil {
 				_, err = f.WriteString(strings.Join(rec.expected, "\n") + "\n")
 				err = errors.Join(err, f.Close())
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		case "copy-file":
+			// go test runs in cmd/novelty: the repository root is ../..
+			data, err := os.ReadFile(filepath.Join("../..", rec.args[0]))
+			if err == nil {
+				err = os.WriteFile(filepath.Join(dir, rec.args[1]), data, 0o644)
 			}
 			if err != nil {
 				t.Fatal(err)
