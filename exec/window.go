@@ -92,7 +92,7 @@ func NewWindowAggregate(input Operator, n *planner.WindowAggregate, env *Env) (O
 			return nil, err
 		}
 		w.span = size + slide
-		w.fixed = newFixedWindows(size, slide, eval)
+		w.fixed = newFixedWindows(size, slide, eval, env)
 	case planner.Session:
 		if err := checkWindowLength(n.Kind, "gap", n.Gap); err != nil {
 			return nil, err
@@ -210,8 +210,7 @@ func (w *windowAggregate) consume(in *types.Batch) error {
 // emit moves every window ending at or before closedBelow to the output.
 func (w *windowAggregate) emit() error {
 	if w.fixed != nil {
-		w.fixed.closeUntil(w.closedBelow, &w.out, w.timeType)
-		return nil
+		return w.fixed.closeUntil(w.closedBelow, &w.out, w.timeType)
 	}
 	return w.sessions.closeUntil(w.closedBelow, &w.out, w.timeType)
 }

@@ -20,9 +20,9 @@ type rowEval struct {
 	argCols []int
 	// argOff: aggregate i's arguments are args[argOff[i]:argOff[i+1]].
 	argOff []int
-	// distinctKeys: when set, eval also encodes each DISTINCT aggregate's
-	// arguments into distinct[i].
-	distinctKeys bool
+	// hasDistinct: some aggregate is DISTINCT; eval then also encodes
+	// each DISTINCT aggregate's arguments into distinct[i].
+	hasDistinct bool
 
 	keyVals  []types.Datum
 	key      []byte
@@ -43,6 +43,7 @@ func newRowEval(n *planner.WindowAggregate, env *Env) (*rowEval, error) {
 			return nil, err
 		}
 		e.aggs = append(e.aggs, aggSpec{fn: call.Fn, args: args, distinct: call.Distinct})
+		e.hasDistinct = e.hasDistinct || call.Distinct
 		e.argOff = append(e.argOff, e.argOff[len(e.argOff)-1]+len(args))
 	}
 	e.args = make([]types.Datum, e.argOff[len(e.aggs)])
@@ -80,7 +81,7 @@ func (e *rowEval) eval(row []types.Datum) error {
 			}
 			args[j] = d
 		}
-		if spec.distinct && e.distinctKeys {
+		if spec.distinct {
 			e.distinct[i] = appendArgsKey(e.distinct[i][:0], args)
 		}
 	}
@@ -92,12 +93,36 @@ func (e *rowEval) argsOf(i int) []types.Datum {
 	return e.args[e.argOff[i]:e.argOff[i+1]:e.argOff[i+1]]
 }
 
-// newStates returns a fresh state per aggregate into dst.
+// newStates appends a fresh state per aggregate to dst, nil for the
+// DISTINCT ones: they keep distinctArgs until their window is emitted.
 func (e *rowEval) newStates(dst []functions.AggState) []functions.AggState {
 	for _, spec := range e.aggs {
-		dst = append(dst, spec.fn.New())
+		var st functions.AggState
+		if !spec.distinct {
+			st = spec.fn.New()
+		}
+		dst = append(dst, st)
 	}
 	return dst
+}
+
+// addRow folds the evaluated row into states (len(aggs), from newStates)
+// and, for the DISTINCT aggregates, into distinct (len(aggs) when
+// hasDistinct). An aggregate that rejects the row (an overflowing sum)
+// leaves it out; the others still take it, and the first error is
+// returned for the caller to report.
+func (e *rowEval) addRow(states []functions.AggState, distinct []distinctArgs) error {
+	var first error
+	for i, spec := range e.aggs {
+		if spec.distinct {
+			distinct[i].add(e.distinct[i], e.argsOf(i))
+			continue
+		}
+		if err := states[i].Add(e.argsOf(i)); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // columnIndexes maps each expression to the input column it reads when it

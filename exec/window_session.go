@@ -14,13 +14,13 @@ import (
 // (transitively); a session [first, last+gap) closes when the watermark
 // passes last+gap (plus the allowed lateness).
 //
-// A late row can bridge two open sessions, which must then be merged. As
-// AggState cannot merge, a session keeps its rows' aggregate arguments
-// (not states) and aggregates them once, when it closes: merging is then
-// a merge of two argument lists by arrival order, every row is added to a
-// state exactly once, and order-sensitive aggregates (first_value,
-// string_agg) see the rows in arrival order. The cost is memory: an open
-// session holds all its rows' arguments until it closes.
+// Each session keeps one state per aggregate. A late row can bridge two or
+// more open sessions: they are merged (AggState.Merge) in event-time
+// order, then the row is added. So order-sensitive aggregates
+// (first_value, last_value, string_agg) see a session's rows in
+// session-merge order: arrival order within each merged part, the parts
+// in event-time order. A DISTINCT aggregate keeps its distinct argument
+// lists, merged the same way, until the session closes.
 type sessionWindows struct {
 	gap   int64
 	eval  *rowEval
@@ -35,9 +35,10 @@ type sessionWindows struct {
 	// seq numbers the rows in arrival order.
 	seq uint64
 
+	// Scratch, reused.
 	closing []*session
-	states  []functions.AggState
-	seen    []map[string]struct{}
+	parts   [1]*distinctArgs
+	seen    map[string]struct{}
 	key     []byte
 }
 
@@ -49,24 +50,19 @@ type sessionGroup struct {
 	sessions []*session
 }
 
-// session is one open session and its rows: seqs in ascending arrival
-// order and, per row, the aggregate arguments (eval.args' width each).
+// session is one open session: a state per aggregate (nil for DISTINCT
+// ones) and, when some aggregate is DISTINCT, distinctArgs per aggregate.
 type session struct {
 	group       *sessionGroup
 	first, last int64
-	seqs        []uint64
-	args        []types.Datum
+	// firstSeq is the arrival number of the session's first row.
+	firstSeq uint64
+	states   []functions.AggState
+	distinct []distinctArgs
 }
 
 func newSessionWindows(gap int64, eval *rowEval, env *Env) *sessionWindows {
-	s := &sessionWindows{gap: gap, eval: eval, env: env}
-	s.seen = make([]map[string]struct{}, len(eval.aggs))
-	for i, spec := range eval.aggs {
-		if spec.distinct {
-			s.seen[i] = make(map[string]struct{})
-		}
-	}
-	return s
+	return &sessionWindows{gap: gap, eval: eval, env: env, seen: make(map[string]struct{})}
 }
 
 func (s *sessionWindows) reset() {
@@ -78,6 +74,8 @@ func (s *sessionWindows) reset() {
 // extending or merging sessions. The row is late when a session of just
 // this row would already have been emitted (t+gap <= closedBelow). A row
 // within gap of an emitted session cannot join it and starts a new one.
+// An error is from an aggregate that rejected the row or a merge; the
+// other aggregates are unaffected.
 func (s *sessionWindows) add(row []types.Datum, t, closedBelow int64) (late bool, err error) {
 	if t+s.gap <= closedBelow {
 		return true, nil
@@ -108,47 +106,47 @@ func (s *sessionWindows) add(row []types.Datum, t, closedBelow int64) (late bool
 		hi++
 	}
 	var target *session
-	switch hi - lo {
-	case 0:
-		target = &session{group: g, first: t, last: t}
+	if hi == lo {
+		target = &session{group: g, first: t, last: t, firstSeq: s.seq, states: s.eval.newStates(nil)}
+		if s.eval.hasDistinct {
+			target.distinct = make([]distinctArgs, len(s.eval.aggs))
+		}
 		g.sessions = slices.Insert(g.sessions, lo, target)
 		s.nextEnd = min(s.nextEnd, t+s.gap)
-	case 1:
+	} else {
 		target = ss[lo]
-	default:
-		target = s.merge(ss[lo:hi])
-		g.sessions = slices.Delete(g.sessions, lo+1, hi)
-		g.sessions[lo] = target
-	}
-	target.first, target.last = min(target.first, t), max(target.last, t)
-	target.seqs = append(target.seqs, s.seq)
-	target.args = append(target.args, s.eval.args...)
-	s.seq++
-	return false, nil
-}
-
-// merge combines sessions into one, keeping the rows in arrival order.
-func (s *sessionWindows) merge(parts []*session) *session {
-	width := len(s.eval.args)
-	m := parts[0]
-	for _, p := range parts[1:] {
-		seqs := make([]uint64, 0, len(m.seqs)+len(p.seqs)+1)
-		args := make([]types.Datum, 0, len(m.args)+len(p.args)+width)
-		i, j := 0, 0
-		for i < len(m.seqs) || j < len(p.seqs) {
-			if j == len(p.seqs) || (i < len(m.seqs) && m.seqs[i] < p.seqs[j]) {
-				seqs = append(seqs, m.seqs[i])
-				args = append(args, m.args[i*width:(i+1)*width]...)
-				i++
-			} else {
-				seqs = append(seqs, p.seqs[j])
-				args = append(args, p.args[j*width:(j+1)*width]...)
-				j++
+		for _, p := range ss[lo+1 : hi] {
+			if mergeErr := s.merge(target, p); err == nil {
+				err = mergeErr
 			}
 		}
-		m = &session{group: m.group, first: min(m.first, p.first), last: max(m.last, p.last), seqs: seqs, args: args}
+		g.sessions = slices.Delete(g.sessions, lo+1, hi)
 	}
-	return m
+	target.first, target.last = min(target.first, t), max(target.last, t)
+	if addErr := s.eval.addRow(target.states, target.distinct); err == nil {
+		err = addErr
+	}
+	s.seq++
+	return false, err
+}
+
+// merge folds session p, which comes after m in event time, into m. An
+// aggregate whose merge fails (a sum leaving its type's range) keeps m's
+// state; the first such error is returned.
+func (s *sessionWindows) merge(m, p *session) error {
+	m.first, m.last = min(m.first, p.first), max(m.last, p.last)
+	m.firstSeq = min(m.firstSeq, p.firstSeq)
+	var first error
+	for i, spec := range s.eval.aggs {
+		if spec.distinct {
+			s.key = m.distinct[i].merge(&p.distinct[i], s.key)
+			continue
+		}
+		if err := m.states[i].Merge(p.states[i]); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // closeUntil emits every session ending at or before bound, ordered by
@@ -186,7 +184,7 @@ func (s *sessionWindows) closeUntil(bound int64, out *windowOutput, timeType typ
 		if c := cmp.Compare(a.first, b.first); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.seqs[0], b.seqs[0])
+		return cmp.Compare(a.firstSeq, b.firstSeq)
 	})
 	var err error
 	for _, ss := range s.closing {
@@ -199,40 +197,27 @@ func (s *sessionWindows) closeUntil(bound int64, out *windowOutput, timeType typ
 	return err
 }
 
-// emit aggregates a closed session's rows and appends its output row. A
-// row an aggregate rejects (an overflowing sum) is reported through the
-// Env's RowErrors and left out of that aggregate, as in a TUMBLE window.
+// emit appends a closed session's output row. A DISTINCT aggregate's
+// state is built here; an argument list it rejects (an overflowing sum)
+// is reported through the Env's RowErrors and left out.
 func (s *sessionWindows) emit(ss *session, out *windowOutput, timeType types.Type) error {
-	e := s.eval
-	width := len(e.args)
-	s.states = e.newStates(s.states[:0])
-	for r := range ss.seqs {
-		rowArgs := ss.args[r*width : (r+1)*width]
-		for i, spec := range e.aggs {
-			args := rowArgs[e.argOff[i]:e.argOff[i+1]:e.argOff[i+1]]
-			if spec.distinct {
-				s.key = appendArgsKey(s.key[:0], args)
-				if _, dup := s.seen[i][string(s.key)]; dup {
-					continue
-				}
-				s.seen[i][string(s.key)] = struct{}{}
-			}
-			if err := s.states[i].Add(args); err != nil {
-				if err = s.env.rowError(err); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	for _, seen := range s.seen {
-		clear(seen)
-	}
 	row := out.appendRow()
 	row[0] = types.Datum{Typ: timeType, I: ss.first}
 	row[1] = types.Datum{Typ: timeType, I: ss.last + s.gap}
 	copy(row[2:], ss.group.key)
-	for i, st := range s.states {
-		row[2+len(ss.group.key)+i] = st.Result()
+	results := row[2+len(ss.group.key):]
+	for i, spec := range s.eval.aggs {
+		if !spec.distinct {
+			results[i] = ss.states[i].Result()
+			continue
+		}
+		s.parts[0] = &ss.distinct[i]
+		d, key, err := distinctResult(spec.fn, s.parts[:], s.seen, s.key, s.env)
+		s.key, s.parts[0] = key, nil
+		if err != nil {
+			return err
+		}
+		results[i] = d
 	}
 	return nil
 }

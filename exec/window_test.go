@@ -278,7 +278,8 @@ func TestWindowAggregate(t *testing.T) {
 		spec: windowSpec{kind: planner.Session, gap: 5},
 		steps: []inStep{
 			{rows(inRow{1, "a", 1}, inRow{3, "a", 2}, inRow{20, "a", 4}, inRow{2, "b", 8}), 5},
-			// 12 starts a session; 16 is within 5s of 12 and of 20.
+			// 12 starts a session; 16 is within 5s of 12 and of 20, so
+			// the sessions merge, in event-time order: first_value is 16.
 			{rows(inRow{12, "a", 16}, inRow{16, "a", 32}), 9},
 			{nil, 24},
 			{rows(inRow{24, "a", 64}), 29},
@@ -288,19 +289,20 @@ func TestWindowAggregate(t *testing.T) {
 			"wm 5",
 			"2-7 b 1 8 1 8", "1-8 a 2 3 2 1", "wm 9",
 			"wm 24",
-			"12-29 a 4 116 4 4", "wm 29",
+			"12-29 a 4 116 4 16", "wm 29",
 			"wm 40",
 		},
 		late: 1,
 	}, {
-		name: "session merge keeps arrival order and DISTINCT",
+		name: "session merge order and DISTINCT",
 		spec: windowSpec{kind: planner.Session, gap: 5, timeType: types.TimestampTZ},
 		steps: []inStep{
 			{rows(inRow{8, "a", 7}, inRow{0, "a", 3}, inRow{4, "a", 3}, inRow{3, "a", 7}), noMark},
 		},
-		// 8, then 0 (a second session), 4 bridges them, 3 joins; the
-		// first row to arrive (8) stays first.
-		want: []string{"0-13 a 4 20 2 7"},
+		// 8, then 0 (a second session), 4 bridges them, 3 joins. The
+		// merged session's rows are in session-merge order: those of
+		// the earlier session (0) first, whatever arrived first.
+		want: []string{"0-13 a 4 20 2 3"},
 	}, {
 		name: "DISTINCT per window and group",
 		spec: windowSpec{kind: planner.Hop, size: 10, slide: 5},
@@ -439,18 +441,18 @@ func TestWindowStateIsFreed(t *testing.T) {
 			t.Fatal(err)
 		}
 		openAfter40, groupsAfter40 := w.openCounts()
-		wantAfter20 := 2 // hop: [25,35) and [30,40)
+		wantAfter20 := 1 // hop: the pane [30,35) of [25,35) and [30,40)
 		if spec.kind == planner.Session {
 			wantAfter20 = 1
 		}
 		if openAfter20 != wantAfter20 || groupsAfter20 != 1 || openAfter40 != 0 || groupsAfter40 != 0 {
-			t.Fatalf("%s: open windows/groups %d/%d after watermark 20, %d/%d after 40",
+			t.Fatalf("%s: open panes or sessions/groups %d/%d after watermark 20, %d/%d after 40",
 				spec.kind, openAfter20, groupsAfter20, openAfter40, groupsAfter40)
 		}
 	}
 }
 
-// openCounts is the number of open windows (sessions) and of live groups.
+// openCounts is the number of open panes (sessions) and of live groups.
 func (w *windowAggregate) openCounts() (windows, groups int) {
 	if w.fixed != nil {
 		return len(w.fixed.open), len(w.fixed.groups.ids)

@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"fmt"
 	"math"
 	"strings"
 
@@ -51,6 +52,16 @@ func aggregateList() []*Aggregate {
 	return out
 }
 
+// mergeable returns other as the receiver's own state type; a state of
+// another aggregate is the caller's bug, reported as an internal error.
+func mergeable[T AggState](receiver T, other AggState) (T, error) {
+	o, ok := other.(T)
+	if !ok {
+		return o, types.Errorf(types.CodeInternalError, "%s", fmt.Sprintf("cannot merge aggregate state %T into %T", other, receiver))
+	}
+	return o, nil
+}
+
 // countState is count(*) (star: every row) or count(x) (non-NULL x).
 type countState struct {
 	star bool
@@ -65,6 +76,17 @@ func (s *countState) Add(args []types.Datum) error {
 }
 
 func (s *countState) Result() types.Datum { return types.NewInt(s.n) }
+
+func (s *countState) Merge(other AggState) error {
+	o, err := mergeable(s, other)
+	if err != nil {
+		return err
+	}
+	s.n += o.n
+	return nil
+}
+
+func (s *countState) Clone() AggState { c := *s; return &c }
 
 // intSumState sums integers exactly in int64. Into bigint it reports
 // overflow; into numeric it carries on in float64 past the int64 range.
@@ -99,14 +121,19 @@ func (s *intSumState) Add(args []types.Datum) error {
 	return nil
 }
 
+// total is the sum as a float64.
+func (s *intSumState) total() float64 {
+	if s.overflow {
+		return s.fsum
+	}
+	return float64(s.sum)
+}
+
 func (s *intSumState) Result() types.Datum {
 	if s.n == 0 {
 		return types.Null
 	}
-	total := float64(s.sum)
-	if s.overflow {
-		total = s.fsum
-	}
+	total := s.total()
 	switch {
 	case s.avg:
 		return types.NewFloatOf(s.result, total/float64(s.n))
@@ -115,6 +142,29 @@ func (s *intSumState) Result() types.Datum {
 	}
 	return types.NewFloatOf(s.result, total)
 }
+
+// Merge adds the two sums exactly while both fit int64; past that (into
+// numeric) the float64 sum may differ from adding row by row in the last
+// bits, as any reassociation of floating-point additions does.
+func (s *intSumState) Merge(other AggState) error {
+	o, err := mergeable(s, other)
+	if err != nil || o.n == 0 {
+		return err
+	}
+	if !s.overflow && !o.overflow {
+		if r, ok, _ := addInt(s.sum, o.sum); ok {
+			s.sum, s.n = r, s.n+o.n
+			return nil
+		}
+		if s.result == types.Int8 {
+			return outOfRange(types.Int8)
+		}
+	}
+	s.fsum, s.overflow, s.n = s.total()+o.total(), true, s.n+o.n
+	return nil
+}
+
+func (s *intSumState) Clone() AggState { c := *s; return &c }
 
 // floatSumState sums floats (and numeric, which is stored as float64).
 type floatSumState struct {
@@ -149,6 +199,24 @@ func (s *floatSumState) Result() types.Datum {
 	}
 	return types.NewFloatOf(s.result, s.sum)
 }
+
+// Merge adds the two partial sums: exact when the additions are (values
+// on a common binary scale), otherwise it may differ from adding row by
+// row in the last bits, as any reassociation of float additions does.
+func (s *floatSumState) Merge(other AggState) error {
+	o, err := mergeable(s, other)
+	if err != nil || o.n == 0 {
+		return err
+	}
+	r := s.sum + o.sum
+	if math.IsInf(r, 0) && !math.IsInf(s.sum, 0) && !math.IsInf(o.sum, 0) {
+		return outOfRange(s.result)
+	}
+	s.sum, s.n = r, s.n+o.n
+	return nil
+}
+
+func (s *floatSumState) Clone() AggState { c := *s; return &c }
 
 // intervalSumState is sum or avg over intervals, field by field.
 type intervalSumState struct {
@@ -200,6 +268,24 @@ func (s *intervalSumState) Result() types.Datum {
 	return r
 }
 
+func (s *intervalSumState) Merge(other AggState) error {
+	o, err := mergeable(s, other)
+	if err != nil || o.n == 0 {
+		return err
+	}
+	micros, ok, _ := addInt(s.micros, o.micros)
+	if !ok {
+		return outOfRange(types.Interval)
+	}
+	s.n += o.n
+	s.months += o.months
+	s.days += o.days
+	s.micros = micros
+	return nil
+}
+
+func (s *intervalSumState) Clone() AggState { c := *s; return &c }
+
 // boolState is bool_and/every (all) or bool_or.
 type boolState struct {
 	all  bool
@@ -231,11 +317,33 @@ func (s *boolState) Result() types.Datum {
 	return types.NewBool(s.acc)
 }
 
+func (s *boolState) Merge(other AggState) error {
+	o, err := mergeable(s, other)
+	if err != nil || !o.seen {
+		return err
+	}
+	switch {
+	case !s.seen:
+		s.acc = o.acc
+	case s.all:
+		s.acc = s.acc && o.acc
+	default:
+		s.acc = s.acc || o.acc
+	}
+	s.seen = true
+	return nil
+}
+
+func (s *boolState) Clone() AggState { c := *s; return &c }
+
 // stringAggState is string_agg(value, delimiter): each value after the
 // first is preceded by its own row's delimiter (none when NULL).
 type stringAggState struct {
 	seen bool
-	sb   strings.Builder
+	// firstDelim is the delimiter of the first value, written when a
+	// merge puts another state's text before it.
+	firstDelim string
+	sb         strings.Builder
 }
 
 func (s *stringAggState) Add(args []types.Datum) error {
@@ -244,10 +352,34 @@ func (s *stringAggState) Add(args []types.Datum) error {
 	}
 	if s.seen {
 		s.sb.WriteString(args[1].S)
+	} else {
+		s.firstDelim = args[1].S
 	}
 	s.seen = true
 	s.sb.WriteString(args[0].S)
 	return nil
+}
+
+// Merge appends other's text after this one's, joined by the delimiter
+// of other's first value, as adding other's rows one by one would.
+func (s *stringAggState) Merge(other AggState) error {
+	o, err := mergeable(s, other)
+	if err != nil || !o.seen {
+		return err
+	}
+	if s.seen {
+		s.sb.WriteString(o.firstDelim)
+	} else {
+		s.seen, s.firstDelim = true, o.firstDelim
+	}
+	s.sb.WriteString(o.sb.String())
+	return nil
+}
+
+func (s *stringAggState) Clone() AggState {
+	c := &stringAggState{seen: s.seen, firstDelim: s.firstDelim}
+	c.sb.WriteString(s.sb.String())
+	return c
 }
 
 func (s *stringAggState) Result() types.Datum {
@@ -284,6 +416,28 @@ func (s *extremeState) Add(args []types.Datum) error {
 
 func (s *extremeState) Result() types.Datum { return s.best }
 
+// Merge keeps this state's value on ties, as Add keeps the earlier row's.
+func (s *extremeState) Merge(other AggState) error {
+	o, err := mergeable(s, other)
+	if err != nil || o.best.IsNull() {
+		return err
+	}
+	if s.best.IsNull() {
+		s.best = o.best
+		return nil
+	}
+	c, err := compare(o.best, s.best)
+	if err != nil {
+		return err
+	}
+	if c*s.sign > 0 {
+		s.best = o.best
+	}
+	return nil
+}
+
+func (s *extremeState) Clone() AggState { c := *s; return &c }
+
 // pickState is first_value or last_value in arrival order. Like Flink's
 // FIRST_VALUE and LAST_VALUE aggregates it ignores NULLs.
 type pickState struct {
@@ -300,3 +454,18 @@ func (s *pickState) Add(args []types.Datum) error {
 }
 
 func (s *pickState) Result() types.Datum { return s.v }
+
+// Merge keeps this state's value for first_value unless it has none, and
+// other's for last_value unless other has none.
+func (s *pickState) Merge(other AggState) error {
+	o, err := mergeable(s, other)
+	if err != nil || o.v.IsNull() {
+		return err
+	}
+	if s.last || s.v.IsNull() {
+		s.v = o.v
+	}
+	return nil
+}
+
+func (s *pickState) Clone() AggState { c := *s; return &c }

@@ -14,6 +14,10 @@ import (
 // are hashed from types.AppendKey with FNV-1a and a 64-bit finaliser, so
 // the estimate is deterministic, and values Equal to each other (1 and
 // 1.0) count once.
+//
+// The state is a function of the set of hashes added, so merging two
+// states (a union of the exact sets, a register-wise maximum of the
+// sketches) gives exactly the state of adding all their values to one.
 const (
 	hllPrecision   = 12
 	hllRegisters   = 1 << hllPrecision
@@ -45,13 +49,75 @@ func (s *hllState) Add(args []types.Datum) error {
 		s.sparse = slices.Insert(s.sparse, i, h)
 		return nil
 	}
-	s.registers = make([]uint8, hllRegisters)
-	for _, old := range s.sparse {
-		s.addDense(old)
-	}
-	s.sparse = nil
+	s.toDense()
 	s.addDense(h)
 	return nil
+}
+
+// toDense moves the exact set of hashes into registers.
+func (s *hllState) toDense() {
+	s.registers = make([]uint8, hllRegisters)
+	for _, h := range s.sparse {
+		s.addDense(h)
+	}
+	s.sparse = nil
+}
+
+func (s *hllState) Merge(other AggState) error {
+	o, err := mergeable(s, other)
+	if err != nil {
+		return err
+	}
+	switch {
+	case s.registers != nil && o.registers != nil:
+		for i, r := range o.registers {
+			s.registers[i] = max(s.registers[i], r)
+		}
+	case s.registers != nil:
+		for _, h := range o.sparse {
+			s.addDense(h)
+		}
+	case o.registers != nil:
+		for _, h := range s.sparse {
+			o.addDense(h)
+		}
+		s.registers, s.sparse = o.registers, nil
+	default:
+		s.sparse = unionSorted(s.sparse, o.sparse)
+		if len(s.sparse) > hllSparseLimit {
+			s.toDense()
+		}
+	}
+	return nil
+}
+
+func (s *hllState) Clone() AggState {
+	return &hllState{sparse: slices.Clone(s.sparse), registers: slices.Clone(s.registers)}
+}
+
+// unionSorted returns the sorted distinct union of two sorted sets.
+func unionSorted(a, b []uint64) []uint64 {
+	if len(b) == 0 {
+		return a
+	}
+	out := make([]uint64, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			out = append(out, a[i])
+			i++
+		case a[i] > b[j]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
 }
 
 func (s *hllState) addDense(h uint64) {

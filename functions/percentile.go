@@ -8,7 +8,7 @@ import (
 )
 
 // approx_percentile(x, p) is percentile_cont(p): the value at rank
-// p*(n-1) of the sorted inputs, interpolating between neighbours. Up to
+// p*(n-1) of the sorted inputs, interpolating between neighbours. Below
 // percentileLevelSize values it is exact. Beyond that it is a
 // deterministic compactor sketch (Munro-Paterson style): each level holds
 // up to percentileLevelSize values of weight 2^level; a full level is
@@ -17,6 +17,12 @@ import (
 // O(percentileLevelSize * log(n)); the rank error is at most about
 // log2(n/percentileLevelSize)/percentileLevelSize of n, e.g. 1% at ten
 // million values, and much less in practice.
+//
+// Merging two states concatenates their levels and compacts the full
+// ones, so two exact states whose values together stay exact merge
+// exactly. A compaction shifts any rank by at most its level's weight and
+// takes at least percentileLevelSize-1 values, so merged sketches keep
+// the bound above.
 const percentileLevelSize = 1024
 
 type percentileState struct {
@@ -54,15 +60,49 @@ func (s *percentileState) compact(level int) {
 	}
 	values := s.levels[level]
 	slices.Sort(values)
+	// Of an odd count (possible once states were merged) the largest stays, so
+	// the total weight is kept exactly.
+	kept := len(values) % 2
 	start := 0
 	if s.odd[level] {
 		start = 1
 	}
 	s.odd[level] = !s.odd[level]
-	for i := start; i < len(values); i += 2 {
+	for i := start; i < len(values)-kept; i += 2 {
 		s.levels[level+1] = append(s.levels[level+1], values[i])
 	}
-	s.levels[level] = values[:0]
+	s.levels[level] = append(values[:0], values[len(values)-kept:]...)
+}
+
+func (s *percentileState) Merge(other AggState) error {
+	o, err := mergeable(s, other)
+	if err != nil {
+		return err
+	}
+	if !s.pSet {
+		s.p, s.pSet = o.p, o.pSet
+	}
+	for len(s.levels) < len(o.levels) {
+		s.levels = append(s.levels, make([]float64, 0, percentileLevelSize))
+		s.odd = append(s.odd, false)
+	}
+	for level, values := range o.levels {
+		s.levels[level] = append(s.levels[level], values...)
+	}
+	for level := 0; level < len(s.levels); level++ {
+		if len(s.levels[level]) >= percentileLevelSize {
+			s.compact(level)
+		}
+	}
+	return nil
+}
+
+func (s *percentileState) Clone() AggState {
+	c := &percentileState{p: s.p, pSet: s.pSet, odd: slices.Clone(s.odd), levels: make([][]float64, len(s.levels))}
+	for i, values := range s.levels {
+		c.levels[i] = slices.Clone(values)
+	}
+	return c
 }
 
 type weighted struct {

@@ -59,6 +59,13 @@ type AggState interface {
 	// Result returns the aggregate over everything added so far; it may be
 	// called more than once.
 	Result() types.Datum
+	// Merge folds other, a state of the same aggregate built from rows that come after this state's rows, into this state. other must not be used afterwards.
+	// When the merged value leaves its type's range it returns the error
+	// Add would and leaves this state unchanged.
+	Merge(other AggState) error
+	// Clone returns an independent copy: adding to or merging into either
+	// state leaves the other unchanged.
+	Clone() AggState
 }
 
 // Aggregate is one signature of an aggregate function.
