@@ -225,8 +225,12 @@ func (e *Engine) sortedObjects(kind parser.ObjectKind) []*object {
 	return out
 }
 
-// noveltySaveEvery is how often changed novelty contexts are saved.
-const noveltySaveEvery = 2 * time.Second
+// noveltySaveEvery is how often changed novelty contexts are saved, at
+// most; noveltySaveRatio stretches the interval for contexts slow to save.
+const (
+	noveltySaveEvery = 2 * time.Second
+	noveltySaveRatio = 10
+)
 
 // trimEvery is how often retention is applied to the logs.
 const trimEvery = 10 * time.Second
@@ -239,14 +243,24 @@ func (e *Engine) maintain() {
 	defer save.Stop()
 	trim := time.NewTicker(trimEvery)
 	defer trim.Stop()
+	// Saving a large context takes a while and holds its lock: the next
+	// save waits at least noveltySaveRatio times as long as the last took,
+	// which keeps saving below ~1/noveltySaveRatio of the time.
+	var lastSave time.Time
+	var lastTook time.Duration
 	for {
 		select {
 		case <-e.ctx.Done():
 			return
 		case <-save.C:
+			if time.Since(lastSave) < noveltySaveRatio*lastTook {
+				continue
+			}
+			lastSave = time.Now()
 			if err := e.saveNovelty(); err != nil {
 				e.log.Error("saving novelty contexts", "err", err)
 			}
+			lastTook = time.Since(lastSave)
 		case <-trim.C:
 			e.trimOnce()
 		}
