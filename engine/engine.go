@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/novelty-db/novelty/connectors"
@@ -32,6 +34,8 @@ type Config struct {
 	Logger *slog.Logger
 	// BaseDir resolves relative file paths of connectors.
 	BaseDir string
+	// Virtual provides pg_catalog and information_schema (nil: none).
+	Virtual VirtualTables
 }
 
 // Engine owns the catalog and every running pipeline.
@@ -63,6 +67,10 @@ type Engine struct {
 	serialMu    sync.Mutex
 	sequences   map[string]*sequence
 	wg          sync.WaitGroup
+
+	// advisory holds the sessions' advisory locks; pids numbers sessions.
+	advisory advisoryLocks
+	pids     atomic.Int32
 
 	noveltyMu sync.Mutex
 	// novelty holds the novelty contexts opened so far, by name.
@@ -185,6 +193,16 @@ func (e *Engine) lookup(name string) (*object, bool) {
 
 // Relation implements planner.Catalog.
 func (e *Engine) Relation(name string) (*planner.Relation, bool) {
+	if schema, rel, qualified := strings.Cut(name, "."); qualified {
+		if e.cfg.Virtual == nil {
+			return nil, false
+		}
+		cols, ok := e.cfg.Virtual.Lookup(schema, rel)
+		if !ok {
+			return nil, false
+		}
+		return &planner.Relation{Name: name, Kind: parser.KindTable, Schema: cols, EventTime: -1, Virtual: true}, true
+	}
 	o, ok := e.lookup(name)
 	if !ok || o.kind == parser.KindSink {
 		return nil, false

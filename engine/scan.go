@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 
 	"github.com/novelty-db/novelty/exec"
 	"github.com/novelty-db/novelty/planner"
@@ -19,11 +20,55 @@ type scanner struct {
 	backfill bool
 	// txn, when set, is the session's open transaction: table scans see its writes.
 	txn *storage.WriteBatch
+	// session is the session a query runs for (nil for streams): virtual
+	// relations describe the catalog as that session sees it.
+	session *Session
 }
+
+// virtualScan computes a virtual relation's rows now.
+func (s scanner) virtualScan(rel *planner.Relation) (exec.Operator, error) {
+	if s.session == nil || s.e.cfg.Virtual == nil {
+		return nil, types.Errorf(types.CodeFeatureNotSupported, "%s can only be read by a query", rel.Name)
+	}
+	schema, name, _ := strings.Cut(rel.Name, ".")
+	rows, err := s.e.cfg.Virtual.Rows(schema, name, s.session.snapshot())
+	if err != nil {
+		return nil, err
+	}
+	return &rowsScan{rows: rows, width: len(rel.Schema)}, nil
+}
+
+// rowsScan produces rows computed in advance.
+type rowsScan struct {
+	rows  [][]types.Datum
+	width int
+	next  int
+}
+
+var _ exec.Operator = (*rowsScan)(nil)
+
+func (r *rowsScan) Open(context.Context) error { r.next = 0; return nil }
+
+func (r *rowsScan) Next(_ context.Context, b *types.Batch) error {
+	b.Reset(r.width)
+	for r.next < len(r.rows) && !b.Full() {
+		b.Append(r.rows[r.next])
+		r.next++
+	}
+	if b.Len == 0 {
+		return io.EOF
+	}
+	return nil
+}
+
+func (r *rowsScan) Close(context.Context) error { return nil }
 
 var _ exec.ScanOpener = scanner{}
 
 func (s scanner) OpenScan(n *planner.Scan) (exec.Operator, error) {
+	if n.Rel.Virtual {
+		return s.virtualScan(n.Rel)
+	}
 	o, ok := s.e.lookup(n.Rel.Name)
 	if !ok || o.id != n.Rel.ID {
 		return nil, types.Errorf(types.CodeUndefinedTable, "relation %q does not exist", n.Rel.Name)

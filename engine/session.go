@@ -26,7 +26,10 @@ type RowWriter interface {
 // Session is one client's connection to the engine: its settings and its
 // transaction. A session is used by one goroutine at a time.
 type Session struct {
-	e        *Engine
+	e   *Engine
+	pid int32
+	// ctx is the running statement's context (advisory lock waits end with it).
+	ctx      context.Context
 	user     string
 	database string
 	params   map[string]string
@@ -69,7 +72,8 @@ const ServerVersion = "15.0"
 
 // NewSession starts a session for user on database.
 func (e *Engine) NewSession(user, database string) *Session {
-	s := &Session{e: e, user: user, database: database, location: time.UTC, changed: map[string]string{}}
+	s := &Session{e: e, pid: e.pids.Add(1), user: user, database: database, location: time.UTC,
+		changed: map[string]string{}, ctx: context.Background()}
 	s.resetParams()
 	return s
 }
@@ -107,11 +111,38 @@ func (s *Session) TxStatus() byte {
 	return 'I'
 }
 
-// Close ends the session, discarding an open transaction.
+// Close ends the session, discarding an open transaction and releasing
+// its advisory locks.
 func (s *Session) Close() error {
 	s.endTxn()
+	s.e.advisory.releaseAll(s)
 	return nil
 }
+
+// User implements functions.SessionInfo.
+func (s *Session) User() string { return s.user }
+
+// Database implements functions.SessionInfo.
+func (s *Session) Database() string { return s.database }
+
+// Setting implements functions.SessionInfo.
+func (s *Session) Setting(name string) (string, bool) {
+	v, ok := s.params[name]
+	return v, ok
+}
+
+// BackendPID implements functions.SessionInfo.
+func (s *Session) BackendPID() int32 { return s.pid }
+
+// AdvisoryLock implements functions.SessionInfo.
+func (s *Session) AdvisoryLock(key int64, wait bool) (bool, error) {
+	return s.e.advisory.lock(s.ctx, s, key, wait)
+}
+
+// AdvisoryUnlock implements functions.SessionInfo.
+func (s *Session) AdvisoryUnlock(key int64) bool { return s.e.advisory.unlock(s, key) }
+
+var _ functions.SessionInfo = (*Session)(nil)
 
 // Execute runs one statement and returns its command tag.
 func (s *Session) Execute(ctx context.Context, stmt parser.Statement, w RowWriter) (string, error) {
@@ -126,6 +157,8 @@ func (s *Session) ExecuteParams(ctx context.Context, stmt parser.Statement, para
 			return "", types.Errorf("25P02", "current transaction is aborted, commands ignored until end of transaction block")
 		}
 	}
+	s.ctx = ctx
+	defer func() { s.ctx = context.Background() }()
 	tag, err := s.execute(ctx, stmt, params, w)
 	if err != nil {
 		if s.inTxn {
@@ -181,9 +214,9 @@ func (s *Session) execute(ctx context.Context, stmt parser.Statement, params []t
 // env returns the execution environment of one statement.
 func (s *Session) env(params []types.Datum) *exec.Env {
 	return &exec.Env{
-		Eval:       &functions.EvalContext{Now: s.e.clock(), Location: s.location},
+		Eval:       &functions.EvalContext{Now: s.e.clock(), Location: s.location, Session: s},
 		Params:     params,
-		Scans:      scanner{e: s.e, txn: s.writes},
+		Scans:      scanner{e: s.e, txn: s.writes, session: s},
 		NextSerial: s.e.nextSerial,
 		Novelty:    s.e,
 	}

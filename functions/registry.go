@@ -16,6 +16,24 @@ type EvalContext struct {
 	Now time.Time
 	// Location is the session's TimeZone, used for timestamptz input and output.
 	Location *time.Location
+	// Session answers the functions that describe the session
+	// (current_user, current_setting, advisory locks); nil outside one.
+	Session SessionInfo
+}
+
+// SessionInfo is what session functions need from the session running
+// them; the engine implements it.
+type SessionInfo interface {
+	User() string
+	Database() string
+	// Setting returns a session setting by lower-case name.
+	Setting(name string) (string, bool)
+	BackendPID() int32
+	// AdvisoryLock takes the session-level advisory lock key, waiting for
+	// it when wait is set; it reports whether the lock was taken.
+	AdvisoryLock(key int64, wait bool) (bool, error)
+	// AdvisoryUnlock releases one hold of key; false if the session held none.
+	AdvisoryUnlock(key int64) bool
 }
 
 // Impl computes a function's result. args has exactly the overload's

@@ -23,6 +23,7 @@ var (
 		regexOverloads(),
 		timeOverloads(),
 		jsonOverloads(),
+		sessionOverloads(),
 	)
 	aggregates = indexAggregates(aggregateList())
 )

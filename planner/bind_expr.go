@@ -40,6 +40,12 @@ type binder struct {
 	noveltyCols map[string]*ColRef
 }
 
+// niladicFuncs are SQL's functions called without parentheses, which
+// TiDB reads as column names.
+var niladicFuncs = map[string]bool{
+	"session_user": true, "current_role": true, "current_catalog": true, "current_schema": true, "user": true,
+}
+
 // errAt attaches the position of node n to a user error that has none.
 func (b *binder) errAt(err error, n ast.Node) error {
 	e, ok := types.AsError(err)
@@ -103,6 +109,10 @@ func (b *binder) exprInner(n ast.ExprNode, sc *scope) (Expr, error) {
 		}
 		c, err := sc.resolve(n.Name.Table.O, n.Name.Name.O)
 		if err != nil {
+			if n.Name.Table.O == "" && niladicFuncs[n.Name.Name.L] && types.CodeOf(err) == types.CodeUndefinedColumn {
+				// SQL's parenthesis-less functions, when no column has the name.
+				return b.call(n.Name.Name.L, nil)
+			}
 			return nil, err
 		}
 		return &ColRef{Index: c.Index, Typ: c.Type, Name: c.Name}, nil

@@ -219,16 +219,35 @@ func (b *binder) tableRef(n ast.ResultSetNode) (Node, *scope, error) {
 	return nil, nil, types.Errorf(types.CodeFeatureNotSupported, "FROM item %T is not supported", n)
 }
 
+// lookupRelation resolves a possibly schema-qualified name: user objects
+// live in public; pg_catalog and information_schema are virtual, and
+// pg_catalog is searched for unqualified names too, as in Postgres.
+func (b *binder) lookupRelation(schema, name string) (*Relation, bool) {
+	switch schema {
+	case "", "public":
+		if rel, ok := b.cat.Relation(name); ok {
+			return rel, true
+		}
+		if schema == "" {
+			return b.cat.Relation("pg_catalog." + name)
+		}
+		return nil, false
+	case "pg_catalog", "information_schema":
+		return b.cat.Relation(schema + "." + name)
+	}
+	return nil, false
+}
+
 // joinWords are join keywords that TiDB accepts as table aliases.
 var joinWords = map[string]bool{"full": true, "natural": true, "cross": true, "outer": true, "lateral": true}
 
 // relation binds a relation name to a scan in the mode the statement needs.
 func (b *binder) relation(t *ast.TableName) (*Scan, error) {
-	if s := t.Schema.O; s != "" && s != "public" {
-		return nil, types.Errorf(types.CodeUndefinedTable, "relation \"%s.%s\" does not exist", s, t.Name.O)
-	}
-	rel, ok := b.cat.Relation(t.Name.O)
+	rel, ok := b.lookupRelation(t.Schema.L, t.Name.O)
 	if !ok {
+		if t.Schema.O != "" {
+			return nil, types.Errorf(types.CodeUndefinedTable, "relation \"%s.%s\" does not exist", t.Schema.O, t.Name.O)
+		}
 		return nil, types.Errorf(types.CodeUndefinedTable, "relation %q does not exist", t.Name.O)
 	}
 	mode := ScanRetained

@@ -24,10 +24,14 @@ type Relation struct {
 	Defaults []Expr
 	// Insertable is set for tables and for sources fed by INSERT.
 	Insertable bool
+	// Virtual is set for read-only relations computed from the catalog
+	// (pg_catalog, information_schema); Name is then schema-qualified.
+	Virtual bool
 }
 
 // Catalog is what the planner needs to know about the objects users declared.
 type Catalog interface {
-	// Relation looks up a source, stream or table by its (already folded) name.
+	// Relation looks up a source, stream or table by its (already folded)
+	// name, or a virtual relation by its qualified name ("pg_catalog.pg_class").
 	Relation(name string) (*Relation, bool)
 }

@@ -59,7 +59,7 @@ func (b *binder) target(refs *ast.TableRefsClause, verb string) (*Relation, *ast
 	if !ok {
 		return nil, nil, types.Errorf(types.CodeFeatureNotSupported, "%s target must be a relation", verb)
 	}
-	rel, ok := b.cat.Relation(tn.Name.O)
+	rel, ok := b.lookupRelation(tn.Schema.L, tn.Name.O)
 	if !ok {
 		return nil, nil, b.errAtName(types.Errorf(types.CodeUndefinedTable, "relation %q does not exist", tn.Name.O), tn.Name.L)
 	}
@@ -194,7 +194,7 @@ func (b *binder) insertSelect(rel *Relation, targets []int, sel ast.ResultSetNod
 
 // coerceAssign converts e for storing into a column of type to: implicit
 // coercions plus the assignment casts Postgres allows (between numeric
-// types, anything to text).
+// types, within a family such as timestamptz to timestamp, anything to text).
 func (b *binder) coerceAssign(e Expr, to types.Type, column string) (Expr, error) {
 	out, err := b.coerce(e, to)
 	if err == nil {
@@ -204,7 +204,8 @@ func (b *binder) coerceAssign(e Expr, to types.Type, column string) (Expr, error
 		return nil, err
 	}
 	from := e.Type()
-	if from.IsNumeric() && to.IsNumeric() || to.Family() == types.FamilyString || functions.CanCoerce(from, to) {
+	if from.IsNumeric() && to.IsNumeric() || from.Family() == to.Family() || to.Family() == types.FamilyString ||
+		functions.CanCoerce(from, to) {
 		return castOf(e, to)
 	}
 	if column == "" {

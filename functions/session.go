@@ -1,0 +1,186 @@
+package functions
+
+import (
+	"strings"
+
+	"github.com/novelty-db/novelty/types"
+)
+
+// ServerVersionString is what version() returns: clients parse the
+// leading "PostgreSQL 15.0" to pick their catalog queries.
+const ServerVersionString = "PostgreSQL 15.0 (Novelty streaming SQL engine) on x86_64-pc-linux-gnu, compiled by Go"
+
+// sessionOverloads are the functions clients call to learn about the
+// session and the catalog (psql, drivers, migration tools).
+func sessionOverloads() []*Overload {
+	text, i4, i8, b := types.Text, types.Int4, types.Int8, types.Bool
+	session := func(name string, result types.Type, args []types.Type, impl Impl) *Overload {
+		o := fn(name, result, args, impl)
+		o.Volatile = true
+		return o
+	}
+	user := func(ctx *EvalContext, _ []types.Datum) (types.Datum, error) {
+		s, err := sessionOf(ctx)
+		if err != nil {
+			return types.Null, err
+		}
+		return types.NewText(s.User()), nil
+	}
+	always := func(result types.Datum) Impl {
+		return func(*EvalContext, []types.Datum) (types.Datum, error) { return result, nil }
+	}
+	lock := func(wait bool) Impl {
+		return func(ctx *EvalContext, args []types.Datum) (types.Datum, error) {
+			s, err := sessionOf(ctx)
+			if err != nil {
+				return types.Null, err
+			}
+			taken, err := s.AdvisoryLock(advisoryKey(args), wait)
+			if err != nil || wait {
+				// pg_advisory_lock returns void.
+				return types.Null, err
+			}
+			return types.NewBool(taken), nil
+		}
+	}
+	unlock := func(ctx *EvalContext, args []types.Datum) (types.Datum, error) {
+		s, err := sessionOf(ctx)
+		if err != nil {
+			return types.Null, err
+		}
+		return types.NewBool(s.AdvisoryUnlock(advisoryKey(args))), nil
+	}
+	var out []*Overload
+	for _, name := range []string{"current_user", "session_user", "user", "current_role"} {
+		out = append(out, session(name, text, nil, user))
+	}
+	out = append(out,
+		session("current_schema", text, nil, always(types.NewText("public"))),
+		session("current_schemas", types.TextArray, sig(b), func(_ *EvalContext, args []types.Datum) (types.Datum, error) {
+			if args[0].Bool() {
+				return types.NewString(types.TextArray, "{pg_catalog,public}"), nil
+			}
+			return types.NewString(types.TextArray, "{public}"), nil
+		}),
+		session("current_database", text, nil, func(ctx *EvalContext, _ []types.Datum) (types.Datum, error) {
+			s, err := sessionOf(ctx)
+			if err != nil {
+				return types.Null, err
+			}
+			return types.NewText(s.Database()), nil
+		}),
+		session("current_catalog", text, nil, func(ctx *EvalContext, _ []types.Datum) (types.Datum, error) {
+			s, err := sessionOf(ctx)
+			if err != nil {
+				return types.Null, err
+			}
+			return types.NewText(s.Database()), nil
+		}),
+		session("current_setting", text, sig(text), func(ctx *EvalContext, args []types.Datum) (types.Datum, error) {
+			s, err := sessionOf(ctx)
+			if err != nil {
+				return types.Null, err
+			}
+			v, ok := s.Setting(strings.ToLower(args[0].S))
+			if !ok {
+				return types.Null, types.Errorf(types.CodeUndefinedObject, "unrecognized configuration parameter %q", args[0].S)
+			}
+			return types.NewText(v), nil
+		}),
+		session("version", text, nil, always(types.NewText(ServerVersionString))),
+		session("pg_backend_pid", i4, nil, func(ctx *EvalContext, _ []types.Datum) (types.Datum, error) {
+			s, err := sessionOf(ctx)
+			if err != nil {
+				return types.Null, err
+			}
+			return types.NewIntOf(i4, int64(s.BackendPID())), nil
+		}),
+		session("pg_advisory_lock", text, sig(i8), lock(true)),
+		session("pg_advisory_lock", text, sig(i4, i4), lock(true)),
+		session("pg_try_advisory_lock", b, sig(i8), lock(false)),
+		session("pg_try_advisory_lock", b, sig(i4, i4), lock(false)),
+		session("pg_advisory_unlock", b, sig(i8), unlock),
+		session("pg_advisory_unlock", b, sig(i4, i4), unlock),
+		fn("pg_table_is_visible", b, sig(i8), always(types.NewBool(true))),
+		fn("pg_type_is_visible", b, sig(i8), always(types.NewBool(true))),
+		fn("pg_function_is_visible", b, sig(i8), always(types.NewBool(true))),
+		fn("format_type", text, sig(i8, i4), formatType),
+		fn("pg_get_userbyid", text, sig(i8), always(types.NewText("novelty"))),
+		fn("pg_encoding_to_char", text, sig(i4), always(types.NewText("UTF8"))),
+		fn("quote_ident", text, sig(text), func(_ *EvalContext, args []types.Datum) (types.Datum, error) {
+			return types.NewText(quoteIdent(args[0].S)), nil
+		}),
+	)
+	nullText := func(name string, args []types.Type) *Overload {
+		o := fn(name, text, args, always(types.Null))
+		o.NullCalls = true
+		return o
+	}
+	out = append(out,
+		nullText("col_description", sig(i8, i4)),
+		nullText("obj_description", sig(i8, text)),
+		nullText("obj_description", sig(i8)),
+		nullText("shobj_description", sig(i8, text)),
+		nullText("pg_get_indexdef", sig(i8, i4, b)),
+		nullText("pg_get_constraintdef", sig(i8, b)),
+		nullText("pg_get_constraintdef", sig(i8)),
+		nullText("pg_get_triggerdef", sig(i8, b)),
+		nullText("pg_get_viewdef", sig(i8, b)),
+	)
+	// pg_get_expr(text, oid[, pretty]) renders a stored expression; ours
+	// are stored as their text already.
+	for _, args := range [][]types.Type{sig(text, i8), sig(text, i8, b)} {
+		out = append(out, fn("pg_get_expr", text, args, func(_ *EvalContext, args []types.Datum) (types.Datum, error) {
+			return types.NewText(args[0].S), nil
+		}))
+	}
+	for _, name := range []string{"has_table_privilege", "has_schema_privilege", "has_database_privilege",
+		"has_column_privilege", "has_function_privilege", "has_sequence_privilege", "has_any_column_privilege"} {
+		o := fn(name, b, sig(text), always(types.NewBool(true)))
+		o.Variadic = true
+		out = append(out, o)
+	}
+	return out
+}
+
+// sessionOf returns the session of ctx, or an error outside a session
+// (a stream's expressions).
+func sessionOf(ctx *EvalContext) (SessionInfo, error) {
+	if ctx == nil || ctx.Session == nil {
+		return nil, types.Errorf(types.CodeFeatureNotSupported, "this function needs a client session; it cannot run in a stream")
+	}
+	return ctx.Session, nil
+}
+
+// advisoryKey folds the one-bigint and two-integer forms into one key
+// space, as Postgres keeps them apart by using the high 32 bits.
+func advisoryKey(args []types.Datum) int64 {
+	if len(args) == 2 {
+		return args[0].I<<32 | int64(uint32(args[1].I))
+	}
+	return args[0].I
+}
+
+// formatType renders a type OID as format_type does.
+func formatType(_ *EvalContext, args []types.Datum) (types.Datum, error) {
+	t, ok := types.TypeByOID(uint32(args[0].I))
+	if !ok {
+		return types.NewText("???"), nil
+	}
+	return types.NewText(t.String()), nil
+}
+
+// quoteIdent quotes an identifier when Postgres would.
+func quoteIdent(s string) string {
+	plain := s != ""
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9') {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}

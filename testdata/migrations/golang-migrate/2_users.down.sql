@@ -1,0 +1,2 @@
+DROP SINK failures_out;
+DROP TABLE users;

@@ -1,0 +1,6 @@
+-- +goose Up
+CREATE SOURCE logins (user_name VARCHAR, action VARCHAR, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '5' SECOND);
+CREATE STREAM failures AS SELECT ts, user_name FROM logins WHERE action = 'fail';
+
+-- +goose Down
+DROP SOURCE logins CASCADE;

@@ -1,0 +1,6 @@
+-- +goose Up
+CREATE TABLE users (name TEXT PRIMARY KEY, department TEXT NOT NULL);
+INSERT INTO users VALUES ('alice', 'eng'), ('bob', 'ops');
+
+-- +goose Down
+DROP TABLE users;
