@@ -101,11 +101,15 @@ func sessionOverloads() []*Overload {
 		session("pg_try_advisory_lock", b, sig(i4, i4), lock(false)),
 		session("pg_advisory_unlock", b, sig(i8), unlock),
 		session("pg_advisory_unlock", b, sig(i4, i4), unlock),
-		fn("pg_table_is_visible", b, sig(i8), always(types.NewBool(true))),
+		// User relations are visible on the search path; the catalogs'
+		// own relations are not listed with them (psql's completion).
+		fn("pg_table_is_visible", b, sig(i8), func(_ *EvalContext, args []types.Datum) (types.Datum, error) {
+			return types.NewBool(args[0].I >= firstUserOID), nil
+		}),
 		fn("pg_type_is_visible", b, sig(i8), always(types.NewBool(true))),
 		fn("pg_function_is_visible", b, sig(i8), always(types.NewBool(true))),
 		fn("format_type", text, sig(i8, i4), formatType),
-		fn("pg_get_userbyid", text, sig(i8), always(types.NewText("novelty"))),
+		session("pg_get_userbyid", text, sig(i8), user),
 		fn("pg_encoding_to_char", text, sig(i4), always(types.NewText("UTF8"))),
 		fn("quote_ident", text, sig(text), func(_ *EvalContext, args []types.Datum) (types.Datum, error) {
 			return types.NewText(quoteIdent(args[0].S)), nil
@@ -134,6 +138,12 @@ func sessionOverloads() []*Overload {
 			return types.NewText(args[0].S), nil
 		}))
 	}
+	// pg_proc lists no functions yet, so these have nothing to describe.
+	for _, name := range []string{"pg_get_function_result", "pg_get_function_arguments",
+		"pg_get_function_identity_arguments", "pg_get_functiondef"} {
+		out = append(out, nullText(name, sig(i8)))
+	}
+	out = append(out, fn("array_to_string", text, sig(types.TextArray, text), arrayToString))
 	for _, name := range []string{"has_table_privilege", "has_schema_privilege", "has_database_privilege",
 		"has_column_privilege", "has_function_privilege", "has_sequence_privilege", "has_any_column_privilege"} {
 		o := fn(name, b, sig(text), always(types.NewBool(true)))
@@ -142,6 +152,10 @@ func sessionOverloads() []*Overload {
 	}
 	return out
 }
+
+// firstUserOID is where user objects' OIDs start (Postgres'
+// FirstNormalObjectId).
+const firstUserOID = 16384
 
 // sessionOf returns the session of ctx, or an error outside a session
 // (a stream's expressions).
@@ -183,4 +197,25 @@ func quoteIdent(s string) string {
 		return s
 	}
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// arrayToString joins a text array's non-NULL elements with sep.
+func arrayToString(_ *EvalContext, args []types.Datum) (types.Datum, error) {
+	elems, ok := splitTextArray(args[0].S)
+	if !ok {
+		return types.Null, types.Errorf(types.CodeInvalidTextRepresent, "malformed array literal: %q", args[0].S)
+	}
+	var b strings.Builder
+	first := true
+	for _, e := range elems {
+		if e == nil {
+			continue
+		}
+		if !first {
+			b.WriteString(args[1].S)
+		}
+		first = false
+		b.WriteString(*e)
+	}
+	return types.NewText(b.String()), nil
 }

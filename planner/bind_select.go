@@ -252,6 +252,8 @@ func (b *binder) relation(t *ast.TableName) (*Scan, error) {
 	}
 	mode := ScanRetained
 	switch {
+	case rel.Virtual && b.streaming:
+		return nil, types.Errorf(types.CodeFeatureNotSupported, "%s can only be read by a query", rel.Name)
 	case rel.Kind == parser.KindTable && b.streaming:
 		return nil, types.Errorf(types.CodeFeatureNotSupported,
 			"a stream cannot read table %q yet (enrichment joins are not supported yet)", rel.Name)

@@ -116,7 +116,11 @@ var typeNames = map[string]Type{
 	"timestamptz": TimestampTZ, "timestamp with time zone": TimestampTZ,
 	"interval": Interval,
 	"json":     JSON, "jsonb": JSONB,
-	"uuid":   UUID,
+	"uuid": UUID,
+	// Object identifiers and the reg* aliases are carried as their numeric
+	// OID; a name where an OID is expected fails to parse, never misreads.
+	"oid": Int8, "regclass": Int8, "regtype": Int8, "regnamespace": Int8, "regproc": Int8,
+	"regprocedure": Int8, "regrole": Int8, "regoper": Int8,
 	"text[]": TextArray, "_text": TextArray, "varchar[]": TextArray, "character varying[]": TextArray,
 }
 

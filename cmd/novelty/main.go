@@ -18,6 +18,7 @@ import (
 	"github.com/novelty-db/novelty/engine"
 	"github.com/novelty-db/novelty/storage"
 	"github.com/novelty-db/novelty/wire"
+	"github.com/novelty-db/novelty/wire/pgcatalog"
 )
 
 const usage = `Novelty is a streaming SQL engine that speaks the Postgres wire protocol.
@@ -118,7 +119,7 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, ready 
 	}
 	defer store.Close()
 	eng, err := engine.Open(engine.Config{
-		Store: store, Connectors: connectors.Default(), Logger: logger, BaseDir: dir,
+		Store: store, Connectors: connectors.Default(), Logger: logger, BaseDir: dir, Virtual: pgcatalog.New(),
 	})
 	if err != nil {
 		return err

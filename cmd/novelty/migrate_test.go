@@ -3,10 +3,14 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net"
 	"testing"
 
+	"github.com/golang-migrate/migrate/v4"
+	_ "github.com/golang-migrate/migrate/v4/database/postgres"
+	_ "github.com/golang-migrate/migrate/v4/source/file"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 )
@@ -39,6 +43,43 @@ func objectNames(t *testing.T, srv *logicServer) []string {
 func dsn(srv *logicServer, scheme string) string {
 	host, port, _ := net.SplitHostPort(srv.addr)
 	return fmt.Sprintf("%s://mig@%s:%s/appdb?sslmode=disable", scheme, host, port)
+}
+
+// TestGolangMigrate applies and rolls back migrations that declare sources,
+// streams, sinks and tables with golang-migrate (lib/pq, advisory locks,
+// information_schema, TRUNCATE + INSERT in a transaction).
+func TestGolangMigrate(t *testing.T) {
+	srv := startLogicServer(t, t.TempDir())
+	defer srv.stop()
+	m, err := migrate.New("file://../../testdata/migrations/golang-migrate", dsn(srv, "postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := m.Up(); err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	if v, dirty, err := m.Version(); err != nil || v != 2 || dirty {
+		t.Fatalf("version after up = %d dirty=%v err=%v, want 2 clean", v, dirty, err)
+	}
+	if got := fmt.Sprint(objectNames(t, srv)); got != "[logins failures failures_out schema_migrations users]" {
+		t.Fatalf("objects after up: %s", got)
+	}
+	if err := m.Steps(-1); err != nil {
+		t.Fatalf("down one: %v", err)
+	}
+	if v, _, err := m.Version(); err != nil || v != 1 {
+		t.Fatalf("version after one down = %d, %v", v, err)
+	}
+	if err := m.Down(); err != nil {
+		t.Fatalf("down: %v", err)
+	}
+	if _, _, err := m.Version(); !errors.Is(err, migrate.ErrNilVersion) {
+		t.Fatalf("version after down: %v, want none", err)
+	}
+	if got := fmt.Sprint(objectNames(t, srv)); got != "[schema_migrations]" {
+		t.Fatalf("objects after down: %s", got)
+	}
 }
 
 // TestGoose applies, reports and rolls back migrations with goose (pgx
