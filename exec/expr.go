@@ -84,6 +84,10 @@ func Compile(e planner.Expr, env *Env) (Evaluator, error) {
 		return compileCase(e, env)
 	case *planner.In:
 		return compileIn(e, env)
+	case *planner.Subquery:
+		return compileSubquery(e, env)
+	case *planner.OuterRef:
+		return compileOuterRef(e, env)
 	case *planner.NextSerial:
 		rel, col, typ, next := e.Rel, e.Column, e.Typ, env.NextSerial
 		if next == nil {

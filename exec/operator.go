@@ -23,6 +23,8 @@ import (
 //     further calls return io.EOF again. A live operator blocks until it has
 //     rows or ctx is done, and then returns ctx.Err().
 //   - Close releases resources; it is idempotent and safe after a failed Open.
+//     Open after Close runs the operator again from the start (subqueries
+//     re-run their operators for each outer row).
 //
 // Errors are returned, never panicked, across operators.
 type Operator interface {
@@ -52,6 +54,8 @@ type Env struct {
 	// LateRows, when set, is told how many rows arrived too late for their
 	// window and were dropped.
 	LateRows func(n int64)
+	// outer is the enclosing row of a subquery being built (see subquery.go).
+	outer *outerRow
 	// RowErrors, when set, receives the error of a row whose expressions
 	// fail; the row is dropped and the operator goes on (continuous queries:
 	// one bad row must not stop a stream). When nil, the error is returned.

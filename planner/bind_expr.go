@@ -38,6 +38,10 @@ type binder struct {
 	// noveltyCols maps the text of each novelty call to the column of the
 	// Novelty node that computes it.
 	noveltyCols map[string]*ColRef
+	// outer is the enclosing query's scope while binding a subquery;
+	// correlated is set when the subquery refers to it.
+	outer      *scope
+	correlated bool
 }
 
 // niladicFuncs are SQL's functions called without parentheses, which
@@ -108,6 +112,12 @@ func (b *binder) exprInner(n ast.ExprNode, sc *scope) (Expr, error) {
 				quoteName(columnText(n.Name)))
 		}
 		c, err := sc.resolve(n.Name.Table.O, n.Name.Name.O)
+		if err != nil && b.outer != nil && (types.CodeOf(err) == types.CodeUndefinedColumn || types.CodeOf(err) == types.CodeUndefinedTable) {
+			if oc, oerr := b.outer.resolve(n.Name.Table.O, n.Name.Name.O); oerr == nil {
+				b.correlated = true
+				return &OuterRef{Index: oc.Index, Typ: oc.Type, Name: oc.Name}, nil
+			}
+		}
 		if err != nil {
 			if n.Name.Table.O == "" && niladicFuncs[n.Name.Name.L] && types.CodeOf(err) == types.CodeUndefinedColumn {
 				// SQL's parenthesis-less functions, when no column has the name.
@@ -162,8 +172,12 @@ func (b *binder) exprInner(n ast.ExprNode, sc *scope) (Expr, error) {
 		return b.like(n, sc)
 	case *ast.CaseExpr:
 		return b.caseExpr(n, sc)
-	case *ast.SubqueryExpr, *ast.ExistsSubqueryExpr, *ast.CompareSubqueryExpr:
-		return nil, types.Errorf(types.CodeFeatureNotSupported, "subqueries are not supported yet")
+	case *ast.SubqueryExpr:
+		return b.scalarSubquery(n, sc)
+	case *ast.ExistsSubqueryExpr:
+		return b.existsSubquery(n, sc)
+	case *ast.CompareSubqueryExpr:
+		return nil, types.Errorf(types.CodeFeatureNotSupported, "ANY/ALL with a subquery is not supported yet")
 	}
 	return nil, types.Errorf(types.CodeFeatureNotSupported, "expression %s is not supported", restore(n))
 }
@@ -477,7 +491,7 @@ func (b *binder) between(n *ast.BetweenExpr, sc *scope) (Expr, error) {
 
 func (b *binder) in(n *ast.PatternInExpr, sc *scope) (Expr, error) {
 	if n.Sel != nil {
-		return nil, types.Errorf(types.CodeFeatureNotSupported, "subqueries are not supported yet")
+		return b.inSubquery(n, sc)
 	}
 	x, err := b.expr(n.Expr, sc)
 	if err != nil {

@@ -148,6 +148,16 @@ func (b *binder) from(j *ast.Join) (Node, *scope, error) {
 		if on, err = b.boolExpr(j.On.Expr, sc, "JOIN/ON"); err != nil {
 			return nil, nil, err
 		}
+		correlated := false
+		VisitExpr(on, func(e Expr) {
+			if s, ok := e.(*Subquery); ok && s.Correlated {
+				correlated = true
+			}
+		})
+		if correlated {
+			return nil, nil, b.errAt(types.Errorf(types.CodeFeatureNotSupported,
+				"a subquery in JOIN ... ON may not refer to the joined tables"), j.On.Expr)
+		}
 	case len(j.Using) > 0:
 		if on, err = b.using(j.Using, lsc, rsc); err != nil {
 			return nil, nil, err

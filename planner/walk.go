@@ -38,6 +38,10 @@ func exprChildren(e Expr) []Expr {
 		return out
 	case *In:
 		return append([]Expr{e.Arg}, e.List...)
+	case *Subquery:
+		if e.Arg != nil {
+			return []Expr{e.Arg}
+		}
 	}
 	return nil
 }
@@ -72,6 +76,12 @@ func remapColumns(e Expr, remap func(int) int) Expr {
 		return out
 	case *In:
 		return &In{Arg: remapColumns(e.Arg, remap), List: remapAll(e.List, remap), Eq: e.Eq, Not: e.Not}
+	case *Subquery:
+		// A correlated subquery's OuterRefs would need remapping too: the
+		// binder keeps them out of join conditions, the only remapped place.
+		out := *e
+		out.Arg = remapColumns(e.Arg, remap)
+		return &out
 	}
 	return e
 }
