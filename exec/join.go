@@ -26,6 +26,11 @@ func materialize(ctx context.Context, op Operator, width int) ([]types.Datum, er
 
 // joinBase is what hash and nested-loop joins share: the left input read
 // batch by batch, the right input materialised, and the output assembly.
+//
+// When the left input is live (a stream enriched from a table), the right
+// input is read again for every left batch: each stream row meets the
+// table's rows as they are when it is processed. The left input's
+// watermark passes through.
 type joinBase struct {
 	left, right Operator
 	kind        planner.JoinKind
@@ -34,19 +39,42 @@ type joinBase struct {
 	in          *types.Batch  // current left batch
 	pos         int           // next row of in to join
 	env         *Env
+	// refresh re-reads the right input for each left batch; loaded is
+	// called after every (re)load (the hash join indexes the rows).
+	refresh bool
+	loaded  func() error
 }
 
 func (j *joinBase) open(ctx context.Context) error {
 	if err := openAll(ctx, j.left, j.right); err != nil {
 		return err
 	}
+	j.in = types.NewBatch(j.lw)
+	j.pos = 0
+	return j.load(ctx)
+}
+
+// load materialises the right input (re-opening it when refreshing).
+func (j *joinBase) load(ctx context.Context) error {
+	if j.refresh && j.rows != nil {
+		if err := j.right.Close(ctx); err != nil {
+			return err
+		}
+		if err := j.right.Open(ctx); err != nil {
+			return err
+		}
+	}
 	rows, err := materialize(ctx, j.right, j.rw)
 	if err != nil {
 		return err
 	}
+	if rows == nil {
+		rows = []types.Datum{}
+	}
 	j.rows = rows
-	j.in = types.NewBatch(j.lw)
-	j.pos = 0
+	if j.loaded != nil {
+		return j.loaded()
+	}
 	return nil
 }
 
@@ -88,6 +116,10 @@ func (j *joinBase) run(ctx context.Context, b *types.Batch, match func(b *types.
 	b.Reset(j.lw + j.rw)
 	for !b.Full() {
 		if j.pos >= j.in.Len {
+			if b.Len > 0 && j.refresh {
+				// Hand out what this left batch produced before reading on.
+				return nil
+			}
 			if err := j.left.Next(ctx, j.in); err != nil {
 				if err == io.EOF && b.Len > 0 {
 					return nil
@@ -95,6 +127,15 @@ func (j *joinBase) run(ctx context.Context, b *types.Batch, match func(b *types.
 				return err
 			}
 			j.pos = 0
+			b.Watermark = j.in.Watermark
+			if j.refresh {
+				if err := j.load(ctx); err != nil {
+					return err
+				}
+				if j.in.Len == 0 && j.in.Watermark != types.NoWatermark {
+					return nil
+				}
+			}
 			continue
 		}
 		left := j.in.Row(j.pos)
@@ -142,8 +183,9 @@ func newHashJoin(l, r Operator, n *planner.HashJoin, env *Env) (*hashJoin, error
 		}
 	}
 	return &hashJoin{
-		joinBase: joinBase{left: l, right: r, kind: n.Kind, lw: len(n.Left.Schema()), rw: len(n.Right.Schema()), env: env},
-		lkeys:    lkeys, rkeys: rkeys, residual: residual,
+		joinBase: joinBase{left: l, right: r, kind: n.Kind, lw: len(n.Left.Schema()), rw: len(n.Right.Schema()), env: env,
+			refresh: isLive(n.Left)},
+		lkeys: lkeys, rkeys: rkeys, residual: residual,
 	}, nil
 }
 
@@ -162,9 +204,12 @@ func joinKey(buf []byte, keys []Evaluator, row []types.Datum) ([]byte, bool, err
 }
 
 func (h *hashJoin) Open(ctx context.Context) error {
-	if err := h.open(ctx); err != nil {
-		return err
-	}
+	h.loaded = h.index
+	return h.open(ctx)
+}
+
+// index builds the hash table over the right rows.
+func (h *hashJoin) index() error {
 	h.table = make(map[string][]int)
 	for i := 0; i < len(h.rows)/max(h.rw, 1); i++ {
 		var ok bool
@@ -214,7 +259,8 @@ type nestedLoopJoin struct {
 var _ Operator = (*nestedLoopJoin)(nil)
 
 func newNestedLoopJoin(l, r Operator, n *planner.NestedLoopJoin, env *Env) (*nestedLoopJoin, error) {
-	j := &nestedLoopJoin{joinBase: joinBase{left: l, right: r, kind: n.Kind, lw: len(n.Left.Schema()), rw: len(n.Right.Schema()), env: env}}
+	j := &nestedLoopJoin{joinBase: joinBase{left: l, right: r, kind: n.Kind, lw: len(n.Left.Schema()), rw: len(n.Right.Schema()), env: env,
+		refresh: isLive(n.Left)}}
 	if n.On != nil {
 		var err error
 		if j.on, err = Compile(n.On, env); err != nil {

@@ -43,6 +43,10 @@ func (b *binder) selectStmt(s *ast.SelectStmt) (Node, error) {
 			return nil, err
 		}
 	}
+	if b.streaming && !isLive(input) {
+		return nil, types.Errorf(types.CodeFeatureNotSupported,
+			"a stream reads a source or another stream; a table can only be joined to one")
+	}
 	input, sc, err := b.noveltyCalls(input, sc, s)
 	if err != nil {
 		return nil, err
@@ -123,9 +127,9 @@ func (b *binder) from(j *ast.Join) (Node, *scope, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if b.streaming {
+	if b.streaming && (!isLive(left) || isLive(right)) {
 		return nil, nil, types.Errorf(types.CodeFeatureNotSupported,
-			"joins in a stream are not supported yet")
+			"a stream joins a source or stream (left) with a table (right); joins of two streams are not supported yet")
 	}
 	width := len(left.Schema())
 	for i := range rsc.cols {
@@ -141,6 +145,9 @@ func (b *binder) from(j *ast.Join) (Node, *scope, error) {
 	}
 	if j.NaturalJoin {
 		return nil, nil, types.Errorf(types.CodeFeatureNotSupported, "NATURAL JOIN is not supported")
+	}
+	if b.streaming && kind != InnerJoin && kind != LeftJoin {
+		return nil, nil, types.Errorf(types.CodeFeatureNotSupported, "a stream supports INNER and LEFT joins with a table")
 	}
 	var on Expr
 	switch {
@@ -248,6 +255,17 @@ func (b *binder) lookupRelation(schema, name string) (*Relation, bool) {
 	return nil, false
 }
 
+// isLive reports whether a plan reads a source or stream live.
+func isLive(n Node) bool {
+	live := false
+	Walk(n, func(n Node) {
+		if s, ok := n.(*Scan); ok && s.Mode == ScanLive {
+			live = true
+		}
+	})
+	return live
+}
+
 // joinWords are join keywords that TiDB accepts as table aliases.
 var joinWords = map[string]bool{"full": true, "natural": true, "cross": true, "outer": true, "lateral": true}
 
@@ -264,9 +282,6 @@ func (b *binder) relation(t *ast.TableName) (*Scan, error) {
 	switch {
 	case rel.Virtual && b.streaming:
 		return nil, types.Errorf(types.CodeFeatureNotSupported, "%s can only be read by a query", rel.Name)
-	case rel.Kind == parser.KindTable && b.streaming:
-		return nil, types.Errorf(types.CodeFeatureNotSupported,
-			"a stream cannot read table %q yet (enrichment joins are not supported yet)", rel.Name)
 	case rel.Kind == parser.KindTable:
 		mode = ScanTable
 	case b.streaming:

@@ -156,6 +156,11 @@ func EventTimeColumn(n Node) int {
 	case *WindowAggregate:
 		// Windows are emitted once the watermark passed their end.
 		return 1
+	case *HashJoin:
+		// Enrichment joins keep the stream's columns first.
+		return EventTimeColumn(n.Left)
+	case *NestedLoopJoin:
+		return EventTimeColumn(n.Left)
 	}
 	return -1
 }
