@@ -40,8 +40,9 @@ func compileSubquery(e *planner.Subquery, env *Env) (Evaluator, error) {
 		}
 	}
 	run := &subqueryRun{op: op, kind: e.Kind, b: types.NewBatch(len(e.Plan.Schema())), outer: inner.outer}
+	run.eval = env.Eval
 	if e.Kind == planner.InSubquery {
-		run.eq, run.eval = e.Eq.Impl, env.Eval
+		run.eq = e.Eq.Impl
 	}
 	not, correlated := e.Not, e.Correlated
 	var cached *[]types.Datum
@@ -101,7 +102,7 @@ func (r *subqueryRun) values(row []types.Datum) ([]types.Datum, error) {
 		for i := 0; i < r.b.Len; i++ {
 			out = append(out, r.b.Row(i)[0])
 		}
-		if r.kind != planner.InSubquery && len(out) > 1 {
+		if (r.kind == planner.ScalarSubquery || r.kind == planner.ExistsSubquery) && len(out) > 1 {
 			return out, nil
 		}
 	}
@@ -112,6 +113,15 @@ func (r *subqueryRun) answer(x types.Datum, values []types.Datum, not bool) (typ
 	switch r.kind {
 	case planner.ExistsSubquery:
 		return types.NewBool((len(values) > 0) != not), nil
+	case planner.ArraySubquery:
+		elems := make([]*string, len(values))
+		for i, v := range values {
+			if !v.IsNull() {
+				text := string(types.AppendText(nil, v, r.eval.Location))
+				elems[i] = &text
+			}
+		}
+		return functions.NewTextArray(elems), nil
 	case planner.ScalarSubquery:
 		switch len(values) {
 		case 0:

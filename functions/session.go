@@ -130,6 +130,11 @@ func sessionOverloads() []*Overload {
 		nullText("pg_get_constraintdef", sig(i8)),
 		nullText("pg_get_triggerdef", sig(i8, b)),
 		nullText("pg_get_viewdef", sig(i8, b)),
+		nullText("pg_get_viewdef", sig(i8)),
+		nullText("pg_get_statisticsobjdef_columns", sig(i8)),
+		nullText("pg_get_partkeydef", sig(i8)),
+		nullText("pg_get_partition_constraintdef", sig(i8)),
+		nullText("pg_get_ruledef", sig(i8, b)),
 	)
 	// pg_get_expr(text, oid[, pretty]) renders a stored expression; ours
 	// are stored as their text already.
@@ -143,7 +148,8 @@ func sessionOverloads() []*Overload {
 		"pg_get_function_identity_arguments", "pg_get_functiondef"} {
 		out = append(out, nullText(name, sig(i8)))
 	}
-	out = append(out, fn("array_to_string", text, sig(types.TextArray, text), arrayToString))
+	out = append(out, fn("array_to_string", text, sig(types.TextArray, text), arrayToString),
+		fn("pg_any_eq", b, sig(anyType, types.TextArray), anyEq))
 	for _, name := range []string{"has_table_privilege", "has_schema_privilege", "has_database_privilege",
 		"has_column_privilege", "has_function_privilege", "has_sequence_privilege", "has_any_column_privilege"} {
 		o := fn(name, b, sig(text), always(types.NewBool(true)))
@@ -218,4 +224,36 @@ func arrayToString(_ *EvalContext, args []types.Datum) (types.Datum, error) {
 		b.WriteString(*e)
 	}
 	return types.NewText(b.String()), nil
+}
+
+// anyEq is x = ANY(array) for text arrays, comparing x's text form with
+// each element: true on a match; NULL when no element matched and one was
+// NULL; false otherwise (also for an empty array).
+func anyEq(_ *EvalContext, args []types.Datum) (types.Datum, error) {
+	elems, ok := splitTextArray(args[1].S)
+	if !ok {
+		return types.Null, types.Errorf(types.CodeInvalidTextRepresent, "malformed array literal: %q", args[1].S)
+	}
+	x := args[0].S
+	if args[0].Typ.Family() != types.FamilyString {
+		x = string(types.AppendText(nil, args[0], nil))
+	}
+	sawNull := false
+	for _, e := range elems {
+		switch {
+		case e == nil:
+			sawNull = true
+		case *e == x:
+			return types.NewBool(true), nil
+		}
+	}
+	if sawNull {
+		return types.Null, nil
+	}
+	return types.NewBool(false), nil
+}
+
+// NewTextArray returns a text[] Datum of elems (nil: a NULL element).
+func NewTextArray(elems []*string) types.Datum {
+	return types.NewString(types.TextArray, string(appendTextArray(nil, elems)))
 }

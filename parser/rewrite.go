@@ -217,6 +217,14 @@ func (r *rewriter) word(i, hi int) (unit, int, error) {
 		return r.extract(i)
 	case t.val == "array" && next.is("["):
 		return r.array(i)
+	case t.val == "array" && next.is("("):
+		// ARRAY(SELECT ...): the query's rows as an array.
+		var b builder
+		b.text("pg_array_subquery(", i, r.toks[i].space)
+		inner, err := r.group(i+1, true)
+		b.unit(inner, false)
+		b.text(")", r.match[i+1], false)
+		return b.atom(), r.match[i+1] + 1, err
 	case t.val == "case":
 		return r.caseExpr(i, hi)
 	case t.val == "session" && next.is("("):

@@ -262,9 +262,11 @@ func (r *rewriter) anyAll(out []unit, i, hi int) ([]unit, int, error) {
 		op = "in"
 	case isArray && quant == "all" && prev == "<>":
 		op = "not in"
+	case (quant != "all" && prev == "=" || quant == "all" && prev == "<>") && len(out) >= 2 && out[len(out)-2].atom:
+		return r.anyArray(out, i, prev == "<>")
 	default:
 		return nil, 0, featureError(r.text, r.toks[i].start,
-			strings.ToUpper(quant)+" over an array is supported only as = ANY (ARRAY[...]) and <> ALL (ARRAY[...])")
+			strings.ToUpper(quant)+" over an array is supported only as = ANY (...) and <> ALL (...)")
 	}
 	opTok := out[len(out)-1].pieces[0]
 	out[len(out)-1] = unit{pieces: []piece{{text: op, tok: opTok.tok, space: opTok.space}}, word: op}
@@ -282,6 +284,26 @@ func (r *rewriter) anyAll(out []unit, i, hi int) ([]unit, int, error) {
 	}
 	b.text(")", closer, false)
 	return append(out, b.atom()), closer + 1, nil
+}
+
+// anyArray rewrites `x = ANY (array)` into pg_any_eq(x, array) and
+// `x <> ALL (array)` into NOT pg_any_eq(x, array), for arrays that are not
+// ARRAY[...] literals (columns, parameters). x must be a single operand.
+func (r *rewriter) anyArray(out []unit, i int, negate bool) ([]unit, int, error) {
+	open := i + 1
+	arr, err := r.group(open, true)
+	if err != nil {
+		return nil, 0, err
+	}
+	left := out[len(out)-2]
+	u := call("pg_any_eq", i, left.space(), left, arr)
+	if negate {
+		var b builder
+		b.text("not", i, left.space())
+		b.unit(u, true)
+		u = b.atom()
+	}
+	return append(out[:len(out)-2], u), r.match[open] + 1, nil
 }
 
 // errNoOperand reports an operator with nothing usable on its left.

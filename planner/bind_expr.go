@@ -389,6 +389,8 @@ func (b *binder) funcCall(n *ast.FuncCallExpr, sc *scope) (Expr, error) {
 		return b.cast(n, sc)
 	case "pg_interval":
 		return b.constArg(n, types.Interval)
+	case "pg_array_subquery":
+		return b.arraySubquery(n, sc)
 	case "pg_concat":
 		// The front end's form of ||, kept apart from concat(), which
 		// ignores NULLs where || yields NULL.

@@ -590,7 +590,9 @@ func columnName(n ast.ExprNode) string {
 			return "?column?"
 		case "pg_interval":
 			return "interval"
-		case "pg_json_get", "pg_json_get_text", "pg_regex_match", "pg_regex_imatch", "pg_concat":
+		case "pg_array_subquery":
+			return "array"
+		case "pg_json_get", "pg_json_get_text", "pg_regex_match", "pg_regex_imatch", "pg_concat", "pg_any_eq":
 			return "?column?"
 		case "current_timestamp":
 			return "current_timestamp"

@@ -19,6 +19,8 @@ const (
 	ExistsSubquery
 	// InSubquery is Arg [NOT] IN (query), with SQL's NULL semantics.
 	InSubquery
+	// ArraySubquery is ARRAY(query): the first column of every row, as text[].
+	ArraySubquery
 )
 
 // Subquery is a bounded query evaluated for each row of the enclosing
@@ -58,7 +60,27 @@ func (e *Subquery) String() string {
 		}
 		return e.Arg.String() + " IN (subquery)"
 	}
+	if e.Kind == ArraySubquery {
+		return "ARRAY(subquery)"
+	}
 	return "(subquery)"
+}
+
+// arraySubquery binds ARRAY(SELECT ...), which the front end writes as
+// pg_array_subquery((SELECT ...)).
+func (b *binder) arraySubquery(n *ast.FuncCallExpr, sc *scope) (Expr, error) {
+	sub, ok := n.Args[0].(*ast.SubqueryExpr)
+	if len(n.Args) != 1 || !ok {
+		return nil, types.Errorf(types.CodeSyntaxError, "ARRAY( needs a subquery")
+	}
+	node, correlated, err := b.subquery(sub.Query, sc)
+	if err != nil {
+		return nil, err
+	}
+	if len(node.Schema()) != 1 {
+		return nil, types.Errorf(types.CodeSyntaxError, "subquery must return only one column")
+	}
+	return &Subquery{Plan: node, Kind: ArraySubquery, Correlated: correlated, Typ: types.TextArray}, nil
 }
 
 // subquery binds a query nested in an expression. Its columns may refer to
