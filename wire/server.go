@@ -3,6 +3,7 @@ package wire
 import (
 	"context"
 	"crypto/subtle"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,11 +29,16 @@ const (
 var errShuttingDown = errors.New("server is shutting down")
 
 // Server accepts Postgres client connections and serves each with a
-// Session from its Backend. Authentication is trust: any user and database
-// name is accepted and handed to Backend.NewSession.
+// Session from its Backend. Authentication is trust (any user name is
+// accepted) unless WithSCRAM gives users; the user and database names are
+// handed to Backend.NewSession.
 type Server struct {
 	backend Backend
 	logger  *slog.Logger
+	tls     *tls.Config // nil: SSLRequest is declined
+	users   Credentials // nil: trust authentication
+	// mockSecret salts the mock SCRAM exchange of unknown users.
+	mockSecret [32]byte
 
 	mu       sync.Mutex
 	conns    map[uint32]*conn // live connections by process ID (BackendKeyData)
@@ -40,9 +46,15 @@ type Server struct {
 	stopping bool             // set once shutdown began; new connections are refused
 }
 
-// NewServer returns a server that creates sessions with b and logs to logger.
-func NewServer(b Backend, logger *slog.Logger) *Server {
-	return &Server{backend: b, logger: logger, conns: make(map[uint32]*conn), nextPID: 1}
+// NewServer returns a server that creates sessions with b and logs to
+// logger, configured by opts (plain text and trust authentication without
+// any).
+func NewServer(b Backend, logger *slog.Logger, opts ...Option) *Server {
+	s := &Server{backend: b, logger: logger, conns: make(map[uint32]*conn), nextPID: 1, mockSecret: newMockSecret()}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
 }
 
 // Serve accepts connections on ln until ctx is cancelled, then shuts down
@@ -52,6 +64,7 @@ func NewServer(b Backend, logger *slog.Logger) *Server {
 // failed Accept is retried with backoff; if ln is closed by someone else,
 // Serve shuts down the same way and returns the accept error.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	s.warnIfTrustIsExposed(ln.Addr())
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup

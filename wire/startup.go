@@ -2,6 +2,7 @@ package wire
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"sort"
@@ -16,10 +17,11 @@ import (
 // startup message, so a client cannot loop forever.
 const maxStartupRequests = 4
 
-// startup runs the connection phase: encryption negotiation (declined),
-// the startup message, trust authentication, the session and its
-// parameters, BackendKeyData and the first ReadyForQuery.
+// startup runs the connection phase: encryption negotiation (TLS when
+// configured, never GSSAPI), the startup message, authentication, the
+// session and its parameters, BackendKeyData and the first ReadyForQuery.
 func (c *conn) startup(ctx context.Context) error {
+	encrypted := false
 	for range maxStartupRequests {
 		msg, err := c.in.ReceiveStartupMessage()
 		if err != nil {
@@ -27,10 +29,23 @@ func (c *conn) startup(ctx context.Context) error {
 			return fmt.Errorf("receive startup message: %w", err)
 		}
 		switch msg := msg.(type) {
-		case *pgproto3.SSLRequest, *pgproto3.GSSEncRequest:
-			// 'N': no encryption; the client continues in plain text.
-			if _, err := c.nc.Write([]byte{'N'}); err != nil {
-				return fmt.Errorf("decline encryption: %w", err)
+		case *pgproto3.SSLRequest:
+			if encrypted {
+				return c.protocolViolation("SSLRequest on an encrypted connection")
+			}
+			if c.server.tls == nil {
+				if err := c.declineEncryption(); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := c.startTLS(); err != nil {
+				return err
+			}
+			encrypted = true
+		case *pgproto3.GSSEncRequest:
+			if err := c.declineEncryption(); err != nil {
+				return err
 			}
 		case *pgproto3.CancelRequest:
 			c.server.cancel(msg.ProcessID, msg.SecretKey)
@@ -44,6 +59,34 @@ func (c *conn) startup(ctx context.Context) error {
 	err := types.Errorf(types.CodeProtocolViolation, "too many encryption requests before the startup packet")
 	c.fatal(err)
 	return err
+}
+
+// declineEncryption answers an encryption request with 'N': the client
+// continues in plain text.
+func (c *conn) declineEncryption() error {
+	if _, err := c.nc.Write([]byte{'N'}); err != nil {
+		return fmt.Errorf("decline encryption: %w", err)
+	}
+	return nil
+}
+
+// startTLS accepts an SSLRequest with 'S' and runs the TLS handshake; the
+// connection's messages then go through TLS. c.nc stays the plain
+// connection: its deadlines and Close apply to the TLS one too. Bytes the
+// client sent after SSLRequest without waiting for 'S' were read into the
+// old message reader and are dropped, never taken as encrypted input.
+func (c *conn) startTLS() error {
+	if _, err := c.nc.Write([]byte{'S'}); err != nil {
+		return fmt.Errorf("accept encryption: %w", err)
+	}
+	tc := tls.Server(c.nc, c.server.tls)
+	if err := tc.Handshake(); err != nil {
+		return fmt.Errorf("TLS handshake: %w", err)
+	}
+	c.in = pgproto3.NewBackend(tc, tc)
+	c.in.SetMaxBodyLen(maxMessageLen)
+	c.out.w = tc
+	return nil
 }
 
 // errCancelRequestServed ends a connection that only carried a cancel request.
@@ -71,6 +114,9 @@ func (c *conn) open(ctx context.Context, msg *pgproto3.StartupMessage) error {
 		if err := c.out.send(&pgproto3.NegotiateProtocolVersion{NewestMinorProtocol: 0, UnrecognizedOptions: unrecognized}); err != nil {
 			return err
 		}
+	}
+	if err := c.authenticate(user); err != nil {
+		return err
 	}
 	session, err := c.server.backend.NewSession(ctx, user, database)
 	if err != nil {

@@ -349,8 +349,9 @@ func startServer(t *testing.T) *testServer {
 	return startServerWith(t, newTestBackend())
 }
 
-// startServerWith starts a server for the test with backend b.
-func startServerWith(t *testing.T, b *testBackend) *testServer {
+// startServerWith starts a server for the test with backend b, configured
+// by opts.
+func startServerWith(t *testing.T, b *testBackend, opts ...Option) *testServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -358,7 +359,7 @@ func startServerWith(t *testing.T, b *testBackend) *testServer {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	ts := &testServer{addr: ln.Addr().String(), backend: b, stop: cancel, done: make(chan error, 1)}
-	srv := NewServer(ts.backend, slog.New(slog.DiscardHandler))
+	srv := NewServer(ts.backend, slog.New(slog.DiscardHandler), opts...)
 	go func() { ts.done <- srv.Serve(ctx, ln) }()
 	t.Cleanup(func() {
 		if err := ts.shutdown(); err != nil {

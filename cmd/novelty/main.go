@@ -2,7 +2,9 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -65,6 +67,14 @@ type serveConfig struct {
 	dataDir  string
 	logLevel string
 	logJSON  bool
+	// tlsCert and tlsKey are PEM files; both or neither.
+	tlsCert, tlsKey string
+	// auth is "trust" (the default when empty) or "scram".
+	auth      string
+	usersFile string
+	// users are --user entries "name:password"; they hold secrets and are
+	// never logged.
+	users []string
 }
 
 func serve(args []string, stdout, stderr io.Writer) error {
@@ -75,6 +85,14 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.dataDir, "data-dir", "./novelty-data", "directory of the Pebble store (catalog, tables, state, retained rows)")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.BoolVar(&cfg.logJSON, "log-json", false, "write logs as JSON instead of text")
+	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "PEM certificate (chain) for TLS; needs --tls-key. Without it clients connect in plain text")
+	fs.StringVar(&cfg.tlsKey, "tls-key", "", "PEM private key for TLS; needs --tls-cert")
+	fs.StringVar(&cfg.auth, "auth", "trust", "authentication: trust (any user, meant for loopback) or scram (SCRAM-SHA-256 with --users-file or --user)")
+	fs.StringVar(&cfg.usersFile, "users-file", "", "file of users for --auth scram: one user:password or user:SCRAM-SHA-256$... verifier per line, # comments")
+	fs.Func("user", "a user for --auth scram as name:password (repeatable; visible in the process list, prefer --users-file)", func(entry string) error {
+		cfg.users = append(cfg.users, entry)
+		return nil
+	})
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: novelty serve [flags]\n\nRuns the server on an embedded Pebble store; no external services are needed.\n\nFlags:")
 		fs.PrintDefaults()
@@ -109,6 +127,10 @@ func newLogger(cfg serveConfig, w io.Writer) (*slog.Logger, error) {
 // runServer serves until ctx is done. ready, when set, receives the bound
 // address once the server accepts connections (tests listen on port 0).
 func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, ready chan<- net.Addr) error {
+	opts, err := serverOptions(cfg)
+	if err != nil {
+		return err
+	}
 	dir, err := filepath.Abs(cfg.dataDir)
 	if err != nil {
 		return err
@@ -129,14 +151,62 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, ready 
 	if err != nil {
 		return err
 	}
-	logger.Info("novelty is ready", "listen", ln.Addr().String(), "data_dir", dir)
+	logger.Info("novelty is ready", "listen", ln.Addr().String(), "data_dir", dir,
+		"tls", cfg.tlsCert != "", "auth", cmp.Or(cfg.auth, "trust"))
 	if ready != nil {
 		ready <- ln.Addr()
 	}
-	srv := wire.NewServer(backend{eng}, logger)
+	srv := wire.NewServer(backend{eng}, logger, opts...)
 	err = srv.Serve(ctx, ln)
 	logger.Info("novelty stopped")
 	return err
+}
+
+// serverOptions turns the TLS and authentication flags into wire options.
+// Errors never quote a password.
+func serverOptions(cfg serveConfig) ([]wire.Option, error) {
+	var opts []wire.Option
+	switch {
+	case (cfg.tlsCert == "") != (cfg.tlsKey == ""):
+		return nil, errors.New("--tls-cert and --tls-key must be given together")
+	case cfg.tlsCert != "":
+		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
+		if err != nil {
+			return nil, fmt.Errorf("loading --tls-cert %s and --tls-key %s: %w", cfg.tlsCert, cfg.tlsKey, err)
+		}
+		opts = append(opts, wire.WithTLS(&tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}))
+	}
+	switch cfg.auth {
+	case "", "trust":
+		if cfg.usersFile != "" || len(cfg.users) > 0 {
+			return nil, errors.New("--users-file and --user need --auth scram")
+		}
+		return opts, nil
+	case "scram":
+	default:
+		return nil, fmt.Errorf("invalid --auth %q: use trust or scram", cfg.auth)
+	}
+	users := wire.Credentials{}
+	if cfg.usersFile != "" {
+		f, err := os.Open(cfg.usersFile)
+		if err != nil {
+			return nil, fmt.Errorf("--users-file: %w", err)
+		}
+		err = users.Load(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("--users-file %s: %w", cfg.usersFile, err)
+		}
+	}
+	for _, entry := range cfg.users {
+		if err := users.Add(entry); err != nil {
+			return nil, fmt.Errorf("--user: %w", err)
+		}
+	}
+	if len(users) == 0 {
+		return nil, errors.New("--auth scram needs users: give --users-file or --user")
+	}
+	return append(opts, wire.WithSCRAM(users)), nil
 }
 
 // backend adapts the engine to the wire layer.
