@@ -205,6 +205,8 @@ func (s *Session) execute(ctx context.Context, stmt parser.Statement, params []t
 		s.endTxn()
 		s.resetParams()
 		return "DISCARD ALL", nil
+	case *parser.Copy:
+		return "", copyWithoutData()
 	case *parser.ResetNovelty:
 		return "RESET NOVELTY CONTEXT", s.e.resetNovelty(st.Context)
 	}

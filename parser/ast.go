@@ -208,6 +208,20 @@ type Truncate struct {
 	Name string
 }
 
+// Copy is COPY name [(columns)] FROM STDIN [WITH] [(options)] or the old
+// option forms (CSV, HEADER, DELIMITER 'x', NULL 'y'). The parser fills
+// in the format's defaults: Delimiter is tab for text and "," for CSV, Null
+// is \N for text and "" for CSV.
+type Copy struct {
+	Source
+	Table     string
+	Columns   []string // target columns; nil for all, in table order
+	Format    string   // "text" or "csv"
+	Header    bool     // the first line is a header and is skipped
+	Delimiter string   // one single-byte character
+	Null      string   // the unquoted text that stands for NULL
+}
+
 // Set is SET [SESSION|LOCAL] name {=|TO} value, SET TIME ZONE value, or
 // SET SESSION CHARACTERISTICS AS TRANSACTION ...
 type Set struct {

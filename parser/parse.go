@@ -74,6 +74,8 @@ func parseCommand(c *cursor, src Source) (Statement, error) {
 		return parseSubscribe(c, src)
 	case "truncate":
 		return parseTruncate(c, src)
+	case "copy":
+		return parseCopy(c, src)
 	case "set":
 		return parseSet(c, src)
 	case "reset":

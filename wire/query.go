@@ -58,9 +58,15 @@ func (c *conn) simpleQuery(ctx context.Context, sql string) error {
 	return c.readyForQuery()
 }
 
-// execute runs one statement of a simple query.
+// execute runs one statement of a simple query; COPY FROM STDIN goes
+// through the copy sub-protocol when the session supports it.
 func (c *conn) execute(ctx context.Context, stmt parser.Statement) (string, error) {
 	c.rows.reset(c.session.Location())
+	if st, ok := stmt.(*parser.Copy); ok {
+		if cs, ok := c.session.(CopySession); ok {
+			return c.copyIn(ctx, cs, st)
+		}
+	}
 	return c.cancellable(ctx, func(ctx context.Context) (string, error) {
 		return c.session.Execute(ctx, stmt, &c.rows)
 	})
@@ -131,8 +137,8 @@ type rowWriter struct {
 	conn      *conn
 	loc       *time.Location // timestamptz output zone
 	described bool           // Columns was called
-	// writeErr is the first failure to write to the client; the connection
-	// is dead after it.
+	// writeErr is the first failure to write to the client (or to read
+	// its COPY data); the connection is dead after it.
 	writeErr error
 }
 
