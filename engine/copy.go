@@ -86,29 +86,9 @@ func (s *Session) copyFrom(ctx context.Context, st *parser.Copy, next func() ([]
 	if err != nil {
 		return 0, err
 	}
-	if o.kind == parser.KindSource {
-		return s.insertSource(ctx, o, rows)
-	}
-	tw := s.tableWrite(o)
-	defer tw.finish()
-	b := types.NewBatch(len(o.rel.Schema))
-	var n int64
-	for {
-		err := rows.Next(ctx, b)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return 0, err
-		}
-		for i := 0; i < b.Len; i++ {
-			if err := tw.insert(b.Row(i)); err != nil {
-				return 0, rows.withContext(err, rows.lines[i], "", "")
-			}
-			n++
-		}
-	}
-	return n, tw.commit()
+	return s.insertRows(ctx, o, rows, func(err error, i int) error {
+		return rows.withContext(err, rows.lines[i], "", "")
+	})
 }
 
 // copyTarget returns the table or INSERT-fed source a COPY writes and the

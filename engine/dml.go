@@ -61,6 +61,14 @@ func (s *Session) insert(ctx context.Context, p *planner.Insert, env *exec.Env) 
 	if err := op.Open(ctx); err != nil {
 		return 0, err
 	}
+	return s.insertRows(ctx, o, op, nil)
+}
+
+// insertRows writes every row op yields into o: a table (one atomic write,
+// or the open transaction's) or an INSERT-fed source (published whole).
+// rowError, when set, adds context to a row's error; it gets the row's
+// index in its batch.
+func (s *Session) insertRows(ctx context.Context, o *object, op exec.Operator, rowError func(err error, i int) error) (int64, error) {
 	if o.kind == parser.KindSource {
 		return s.insertSource(ctx, o, op)
 	}
@@ -78,6 +86,9 @@ func (s *Session) insert(ctx context.Context, p *planner.Insert, env *exec.Env) 
 		}
 		for i := 0; i < b.Len; i++ {
 			if err := tw.insert(b.Row(i)); err != nil {
+				if rowError != nil {
+					err = rowError(err, i)
+				}
 				return 0, err
 			}
 			n++
