@@ -161,11 +161,17 @@ func decodeContext(data []byte) (*Context, error) {
 	return c, nil
 }
 
-// decodeValues interns the serialised values and returns their ids by
-// rank: byRank[0] is NULL, byRank[i] the i-th value.
-func (c *Context) decodeValues(d *decoder) ([]uint32, error) {
+// rankedValue is a decoded value: its id and its text's hash.
+type rankedValue struct {
+	id   uint32
+	hash uint64
+}
+
+// decodeValues interns the serialised values and returns them by rank:
+// byRank[0] is NULL, byRank[i] the i-th value.
+func (c *Context) decodeValues(d *decoder) ([]rankedValue, error) {
 	count := d.uvarint()
-	byRank := []uint32{nullValue}
+	byRank := []rankedValue{{nullValue, nullHash}}
 	var prev []byte
 	for i := uint64(0); i < count && d.err == nil; i++ {
 		b := d.bytes(d.uvarint())
@@ -175,7 +181,8 @@ func (c *Context) decodeValues(d *decoder) ([]uint32, error) {
 		if !c.values.room(1, len(b)) {
 			return nil, errCorrupt("values too large")
 		}
-		byRank = append(byRank, c.values.intern(b))
+		h := c.values.hash(b)
+		byRank = append(byRank, rankedValue{c.values.intern(b, h), h})
 		prev = b
 	}
 	return byRank, d.err
@@ -189,7 +196,7 @@ type trieFrame struct {
 	lastValue uint64 // the previous sibling's value, + 1; 0 before the first
 }
 
-func (c *Context) decodeTrie(d *decoder, byRank []uint32) error {
+func (c *Context) decodeTrie(d *decoder, byRank []rankedValue) error {
 	root := c.nodes.at(rootNode)
 	root.count = int64(d.uvarint())
 	if root.count < 0 || root.count > c.seq {
@@ -219,7 +226,8 @@ func (c *Context) decodeTrie(d *decoder, byRank []uint32) error {
 		}
 		top.lastValue = value + 1
 		top.mass -= count
-		id := c.addChild(top.id, byRank[value])
+		v := byRank[value]
+		id := c.addChild(top.id, v.id, v.hash)
 		c.nodes.at(id).count = count
 		c.nodes.at(id).lastSeen = lastSeen
 		stack = append(stack, trieFrame{id: id, remaining: kids, mass: count})

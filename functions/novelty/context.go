@@ -137,18 +137,29 @@ func (c *Context) checkArity(n int) error {
 	return nil
 }
 
-// childHash hashes a child's key: its parent and its value.
-func childHash(parent, value uint32) uint64 {
-	return mix64(uint64(parent)<<32 | uint64(value))
+// childHash hashes a child's key: its parent and its value's text hash.
+// Not the value's id: the child's slot can then be loaded while the value
+// is still being interned, and renumbering values leaves the index valid.
+func childHash(parent uint32, valueHash uint64) uint64 {
+	return mix64(valueHash ^ uint64(parent)*0x9e3779b97f4a7c15)
 }
 
-// findChild returns the child holding value of parent, a node at depth, if
-// there is one.
-func (c *Context) findChild(parent uint32, depth int, value uint32) (uint32, bool) {
+// prefetchChild starts loading the slot where the lookup of parent's
+// child at depth whose value's text hash is h begins: issued before the
+// value is interned, the two likely cache misses overlap.
+func (c *Context) prefetchChild(parent uint32, depth int, h uint64) {
+	if depth < len(c.children) {
+		c.children[depth].prefetch(fingerprint(childHash(parent, h)))
+	}
+}
+
+// findChild returns the child of parent, a node at depth, holding value,
+// whose text hash is h, if there is one.
+func (c *Context) findChild(parent uint32, depth int, value uint32, h uint64) (uint32, bool) {
 	if depth >= len(c.children) {
 		return 0, false
 	}
-	fp := fingerprint(childHash(parent, value))
+	fp := fingerprint(childHash(parent, h))
 	t := &c.children[depth]
 	for i := t.home(fp); ; i = t.next(i) {
 		s := t.slots[i]
@@ -180,8 +191,9 @@ func (c *Context) childrenSize() int64 {
 	return b + int64(cap(c.children))*int64(unsafe.Sizeof(idTable{}))
 }
 
-// addChild creates parent's child holding value, with count 0.
-func (c *Context) addChild(parent, value uint32) uint32 {
+// addChild creates parent's child holding value, whose text hash is h,
+// with count 0.
+func (c *Context) addChild(parent, value uint32, h uint64) uint32 {
 	n := node{parent: parent, value: value, children: noTree, depth: c.nodes.at(parent).depth + 1}
 	var id uint32
 	if last := len(c.freeNodes) - 1; last >= 0 {
@@ -191,7 +203,7 @@ func (c *Context) addChild(parent, value uint32) uint32 {
 	} else {
 		id = c.nodes.add(n)
 	}
-	c.childTable(n.depth).insert(fingerprint(childHash(parent, value)), id)
+	c.childTable(n.depth).insert(fingerprint(childHash(parent, h)), id)
 	c.live++
 	return id
 }
@@ -200,7 +212,7 @@ func (c *Context) addChild(parent, value uint32) uint32 {
 // and sweeps values afterwards.
 func (c *Context) removeNode(id uint32) {
 	n := c.nodes.at(id)
-	c.childTable(n.depth).remove(fingerprint(childHash(n.parent, n.value)), id)
+	c.childTable(n.depth).remove(fingerprint(childHash(n.parent, c.values.hashOf(n.value))), id)
 	*n = node{children: noTree}
 	c.freeNodes = append(c.freeNodes, id)
 	c.live--
@@ -227,21 +239,17 @@ func (c *Context) usedValues() []uint64 {
 }
 
 // sweepValues frees the values no node holds any more. When the arena was
-// compacted, it renumbers the nodes' values and re-indexes the children,
-// whose hashes include the value ids.
+// compacted, it renumbers the nodes' values; the children's index stays
+// valid, as it hashes values' text, not their ids.
 func (c *Context) sweepValues() {
 	_, renumber := c.values.sweep(c.usedValues())
 	if renumber == nil {
 		return
 	}
-	for i := range c.children {
-		c.children[i].reset()
-	}
 	for id := uint32(1); id < c.nodes.len(); id++ {
 		if c.isLive(id) {
 			n := c.nodes.at(id)
 			n.value = renumber[n.value]
-			c.childTable(n.depth).insert(fingerprint(childHash(n.parent, n.value)), id)
 		}
 	}
 }

@@ -44,8 +44,8 @@ func (f *countForest) reset() {
 // 0 for a new member) and returns the tree's new root.
 func (f *countForest) moveUp(root int32, from int64) int32 {
 	to := from + 1
-	dst := f.find(root, to)
 	if from == 0 {
+		dst := f.find(root, to)
 		if dst == noTree {
 			return f.add(root, to, 1)
 		}
@@ -53,21 +53,81 @@ func (f *countForest) moveUp(root int32, from int64) int32 {
 		f.nodes[dst].freq++
 		return root
 	}
-	src := f.find(root, from)
+	src, dst := f.findPair(root, from)
 	switch {
 	case f.nodes[src].freq == 1 && dst == noTree:
 		f.addMass(root, from, 1)
 		f.nodes[src].key = to
 	case f.nodes[src].freq > 1 && dst != noTree:
-		f.addMass(root, from, -from)
+		f.shiftMass(root, from)
 		f.nodes[src].freq--
-		f.addMass(root, to, to)
 		f.nodes[dst].freq++
 	default:
 		root = f.add(root, from, -1)
 		root = f.add(root, to, 1)
 	}
 	return root
+}
+
+// findPair returns the nodes with keys from, which exists, and from+1, or
+// noTree, in one descent: no key lies between the two, so the node for
+// from+1 is either the last node on from's path where the path turned left
+// or the leftmost node of from's right subtree.
+func (f *countForest) findPair(root int32, from int64) (src, dst int32) {
+	turnedLeft := noTree
+	for {
+		n := &f.nodes[root]
+		switch {
+		case from < n.key:
+			turnedLeft = root
+			root = n.left
+		case from > n.key:
+			root = n.right
+		default:
+			src = root
+			if turnedLeft != noTree && f.nodes[turnedLeft].key == from+1 {
+				return src, turnedLeft
+			}
+			if dst = f.leftmost(n.right); dst != noTree && f.nodes[dst].key != from+1 {
+				dst = noTree
+			}
+			return src, dst
+		}
+	}
+}
+
+// leftmost returns the node with the smallest key of a tree, or noTree.
+func (f *countForest) leftmost(root int32) int32 {
+	if root == noTree {
+		return noTree
+	}
+	for f.nodes[root].left != noTree {
+		root = f.nodes[root].left
+	}
+	return root
+}
+
+// shiftMass updates the masses for one member moving from count from to
+// from+1, both of which have nodes, in one descent: subtrees holding both
+// nodes gain 1, those below the split only lose from or gain from+1.
+func (f *countForest) shiftMass(root int32, from int64) {
+	to := from + 1
+	for {
+		n := &f.nodes[root]
+		n.mass++
+		switch {
+		case to < n.key:
+			root = n.left
+		case from > n.key:
+			root = n.right
+		case n.key == to: // from lies in the left subtree
+			f.addMass(n.left, from, -from)
+			return
+		default: // n holds from; to lies in the right subtree
+			f.addMass(n.right, to, to)
+			return
+		}
+	}
 }
 
 // find returns the node with the given key, or noTree.
@@ -109,10 +169,13 @@ func (f *countForest) greater(root int32, c int64) int64 {
 	var sum int64
 	for root != noTree {
 		n := &f.nodes[root]
-		if n.key > c {
+		switch {
+		case n.key > c:
 			sum += n.key*int64(n.freq) + f.mass(n.right)
 			root = n.left
-		} else {
+		case n.key == c:
+			return sum + f.mass(n.right)
+		default:
 			root = n.right
 		}
 	}

@@ -1,5 +1,7 @@
 package novelty
 
+import "unsafe"
+
 // idTable is an open-addressing hash index of ids (linear probing, at most
 // 3/4 full). The owner hashes its keys and checks equality itself, so a
 // slot is only 8 bytes: the upper 32 bits of the key's hash (which also
@@ -25,6 +27,9 @@ func newIDTable() idTable {
 func fingerprint(h uint64) uint32 { return uint32(h >> 32) }
 
 func (t *idTable) home(fp uint32) int { return int(fp >> (32 - t.bits)) }
+
+// prefetch starts loading the slot where a lookup of fp begins.
+func (t *idTable) prefetch(fp uint32) { prefetch(unsafe.Pointer(&t.slots[t.home(fp)])) }
 
 func (t *idTable) next(i int) int { return (i + 1) & (len(t.slots) - 1) }
 
@@ -83,10 +88,4 @@ func (t *idTable) remove(fp, id uint32) {
 	}
 	t.slots[i] = 0
 	t.live--
-}
-
-// reset empties the table, keeping its memory.
-func (t *idTable) reset() {
-	clear(t.slots)
-	t.live = 0
 }

@@ -50,6 +50,8 @@ func (c *Context) fill(r *Result, seq, total, complete, moreCommon int64) {
 	r.Nulls = r.Nulls[:0]
 	r.Warm = true
 	best, bestScore, bestBits := 0, -1.0, -1.0
+	logTotal := log2(total)
+	logs := log2Memo{n: total, log: logTotal}
 	for i := range parts {
 		p := &parts[i]
 		r.Observation = append(r.Observation, c.componentText(p))
@@ -59,7 +61,7 @@ func (c *Context) fill(r *Result, seq, total, complete, moreCommon int64) {
 			r.Warm = false
 		} else {
 			s = float64(p.greater) / float64(p.n)
-			bits = log2(p.n) - log2(p.c)
+			bits = logs.of(p.n) - logs.of(p.c)
 		}
 		if s > bestScore || (s == bestScore && bits > bestBits) {
 			best, bestScore, bestBits = i, s, bits
@@ -70,7 +72,7 @@ func (c *Context) fill(r *Result, seq, total, complete, moreCommon int64) {
 	r.Sequence = seq
 	r.TotalObsScore = float64(moreCommon) / float64(total)
 	r.Probability = float64(complete) / float64(total)
-	r.InfoContent = log2(total) - log2(complete)
+	r.InfoContent = logTotal - logs.of(complete)
 	r.Uniqueness = 1
 	if total > 1 {
 		r.Uniqueness = float64(total-complete) / float64(total-1)
@@ -86,7 +88,7 @@ func (c *Context) componentText(p *part) string {
 	case p.known:
 		return c.values.str(p.value)
 	}
-	return string(c.scratch.text[p.start:p.end])
+	return string(p.text)
 }
 
 // log2Small holds math.Log2 of the counts below its length, the same bits
@@ -97,6 +99,23 @@ var log2Small = func() (t [1 << 12]float64) {
 	}
 	return t
 }()
+
+// log2Memo is log2 remembering its latest count. Along an observation each
+// component's prefix count is the previous component's count, and the
+// complete observation's count is the last component's, so half the
+// logarithms of a result repeat the one before. Reusing them gives the
+// same bits: math.Log2 is a function of its argument.
+type log2Memo struct {
+	n   int64
+	log float64
+}
+
+func (m *log2Memo) of(n int64) float64 {
+	if n != m.n {
+		m.n, m.log = n, log2(n)
+	}
+	return m.log
+}
 
 // log2 is math.Log2(float64(n)) for a count n >= 1.
 func log2(n int64) float64 {

@@ -56,9 +56,22 @@ func (v *valueSet) room(values, n int) bool {
 	return len(v.arena)+n+values*(binary.MaxVarintLen64+valueAlign) <= maxArena
 }
 
-// find returns the id of the value b, if it is interned.
-func (v *valueSet) find(b []byte) (uint32, bool) {
-	fp := fingerprint(v.hash(b))
+// hashOf returns hash of the value's text, as lookups compute it from the
+// component (see childHash); NULL's is nullHash.
+func (v *valueSet) hashOf(id uint32) uint64 {
+	if id == nullValue {
+		return nullHash
+	}
+	return v.hash(v.bytes(id))
+}
+
+// nullHash stands for NULL's text hash. A real value may hash the same:
+// hashes only place keys, equality is always checked on ids.
+const nullHash uint64 = 0
+
+// find returns the id of the value b, whose hash is h, if it is interned.
+func (v *valueSet) find(b []byte, h uint64) (uint32, bool) {
+	fp := fingerprint(h)
 	for i := v.table.home(fp); ; i = v.table.next(i) {
 		s := v.table.slots[i]
 		if s == 0 {
@@ -72,10 +85,10 @@ func (v *valueSet) find(b []byte) (uint32, bool) {
 	}
 }
 
-// intern returns the id of b, adding it if it is new. The caller has
-// checked there is room.
-func (v *valueSet) intern(b []byte) uint32 {
-	fp := fingerprint(v.hash(b))
+// intern returns the id of b, whose hash is h, adding it if it is new. The
+// caller has checked there is room.
+func (v *valueSet) intern(b []byte, h uint64) uint32 {
+	fp := fingerprint(h)
 	for i := v.table.home(fp); ; i = v.table.next(i) {
 		s := v.table.slots[i]
 		if s == 0 {
