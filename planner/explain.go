@@ -89,6 +89,17 @@ func describe(n Node) string {
 		return s
 	case *WindowAggregate:
 		return describeWindow(n)
+	case *IntervalJoin:
+		keys := make([]string, len(n.LeftKeys))
+		for i := range n.LeftKeys {
+			keys[i] = n.LeftKeys[i].String() + " = " + n.RightKeys[i].String()
+		}
+		s := fmt.Sprintf("IntervalJoin on %s, right time - left time in [%s, %s]",
+			strings.Join(keys, " AND "), micros(n.Lower), micros(n.Upper))
+		if n.Residual != nil {
+			s += " filter " + n.Residual.String()
+		}
+		return s
 	case *Novelty:
 		parts := make([]string, len(n.Calls))
 		for i, c := range n.Calls {

@@ -78,3 +78,25 @@ func describeWindow(n *WindowAggregate) string {
 func micros(us int64) string {
 	return string(types.AppendText(nil, types.NewInterval(0, 0, us), nil))
 }
+
+// IntervalJoin joins two live inputs on key equality where the right
+// row's event time lies within [left time + Lower, left time + Upper]
+// (microseconds), e.g. b JOIN a ON b.auction = a.id AND b.date_time
+// BETWEEN a.date_time AND a.date_time + INTERVAL '1' HOUR. Each side's rows
+// are kept until that side's rows can no longer match a future row of the
+// other side, which the other side's watermark tells; output rows carry the
+// minimum of the two watermarks. Output columns: left's, then right's.
+type IntervalJoin struct {
+	Left, Right Node
+	// LeftKeys and RightKeys are evaluated over each side's own row.
+	LeftKeys, RightKeys []Expr
+	// LeftTime and RightTime are the event-time columns of each side.
+	LeftTime, RightTime int
+	// Lower and Upper bound right time - left time, inclusive.
+	Lower, Upper int64
+	// Residual is evaluated over the joined row (nil: none).
+	Residual Expr
+}
+
+func (n *IntervalJoin) Schema() types.Schema { return joinSchema(n.Left, n.Right, InnerJoin) }
+func (n *IntervalJoin) Inputs() []Node       { return []Node{n.Left, n.Right} }
