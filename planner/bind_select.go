@@ -127,9 +127,10 @@ func (b *binder) from(j *ast.Join) (Node, *scope, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if b.streaming && (!isLive(left) || isLive(right)) {
+	streams := b.streaming && isLive(left) && isLive(right)
+	if b.streaming && !isLive(left) {
 		return nil, nil, types.Errorf(types.CodeFeatureNotSupported,
-			"a stream joins a source or stream (left) with a table (right); joins of two streams are not supported yet")
+			"a stream joins a source or stream (left) with a table or another stream (right)")
 	}
 	width := len(left.Schema())
 	for i := range rsc.cols {
@@ -146,7 +147,10 @@ func (b *binder) from(j *ast.Join) (Node, *scope, error) {
 	if j.NaturalJoin {
 		return nil, nil, types.Errorf(types.CodeFeatureNotSupported, "NATURAL JOIN is not supported")
 	}
-	if b.streaming && kind != InnerJoin && kind != LeftJoin {
+	switch {
+	case streams && kind != InnerJoin:
+		return nil, nil, types.Errorf(types.CodeFeatureNotSupported, "a join of two streams must be an inner join")
+	case b.streaming && kind != InnerJoin && kind != LeftJoin:
 		return nil, nil, types.Errorf(types.CodeFeatureNotSupported, "a stream supports INNER and LEFT joins with a table")
 	}
 	var on Expr
@@ -171,6 +175,16 @@ func (b *binder) from(j *ast.Join) (Node, *scope, error) {
 		}
 	case kind == InnerJoin:
 		kind = CrossJoin
+	}
+	if streams {
+		node, err := b.intervalJoin(left, right, on)
+		if err != nil {
+			if j.On != nil {
+				err = b.errAt(err, j.On.Expr)
+			}
+			return nil, nil, err
+		}
+		return node, sc, nil
 	}
 	return planJoin(left, right, kind, on), sc, nil
 }

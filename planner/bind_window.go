@@ -161,6 +161,10 @@ func EventTimeColumn(n Node) int {
 		return EventTimeColumn(n.Left)
 	case *NestedLoopJoin:
 		return EventTimeColumn(n.Left)
+	case *IntervalJoin:
+		// Output watermarks are the lower of both sides': left time bounds
+		// it (right time is left time plus at least Lower).
+		return n.LeftTime
 	}
 	return -1
 }

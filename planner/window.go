@@ -84,8 +84,10 @@ func micros(us int64) string {
 // (microseconds), e.g. b JOIN a ON b.auction = a.id AND b.date_time
 // BETWEEN a.date_time AND a.date_time + INTERVAL '1' HOUR. Each side's rows
 // are kept until that side's rows can no longer match a future row of the
-// other side, which the other side's watermark tells; output rows carry the
-// minimum of the two watermarks. Output columns: left's, then right's.
+// other side, which the other side's watermark tells. Output columns: left's,
+// then right's; the left time column is the output's event time, so output
+// batches carry min(left watermark, right watermark - Upper): a future match
+// of a new right row r has left time >= r's time - Upper.
 type IntervalJoin struct {
 	Left, Right Node
 	// LeftKeys and RightKeys are evaluated over each side's own row.
