@@ -15,6 +15,7 @@ install_debian() {
 
 missing=()
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 [ -f /usr/share/java/postgresql.jar ] || missing+=(libpostgresql-jdbc-java)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
