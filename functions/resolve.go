@@ -24,6 +24,7 @@ var (
 		timeOverloads(),
 		jsonOverloads(),
 		sessionOverloads(),
+		windowOverloads(),
 	)
 	aggregates = indexAggregates(aggregateList())
 )

@@ -26,6 +26,12 @@ func (b *binder) intervalJoin(left, right Node, on Expr) (Node, error) {
 		if b.timeBound(node, c, lw) {
 			continue
 		}
+		if windowBound(node, c, lw) {
+			// The bounds only narrow the search; equality of the windows
+			// is checked exactly on each candidate pair.
+			rest = append(rest, c)
+			continue
+		}
 		if call, ok := c.(*Call); ok && call.Fn.Name == "=" {
 			l, r := call.Args[0], call.Args[1]
 			ls, rs := sideOf(l, lw), sideOf(r, lw)
@@ -124,4 +130,39 @@ func timeTerm(e Expr) (col int, offset int64, ok bool) {
 		return c.Index, d, true
 	}
 	return 0, 0, false
+}
+
+// windowBound recognises a window join, TUMBLE(l.ts, s) = TUMBLE(r.ts, s)
+// on the two sides' event times: matching rows are less than s apart.
+func windowBound(node *IntervalJoin, c Expr, lw int) bool {
+	call, ok := c.(*Call)
+	if !ok || call.Fn.Name != "=" || len(call.Args) != 2 {
+		return false
+	}
+	ac, as, aok := tumbleTerm(call.Args[0])
+	bc, bs, bok := tumbleTerm(call.Args[1])
+	if !aok || !bok || as != bs {
+		return false
+	}
+	lt, rt := node.LeftTime, lw+node.RightTime
+	if !(ac == lt && bc == rt || ac == rt && bc == lt) {
+		return false
+	}
+	node.Lower = max(node.Lower, -(as - 1))
+	node.Upper = min(node.Upper, as-1)
+	return true
+}
+
+// tumbleTerm matches tumble(col, constant size).
+func tumbleTerm(e Expr) (col int, size int64, ok bool) {
+	call, isCall := e.(*Call)
+	if !isCall || call.Fn.Name != "tumble" || len(call.Args) != 2 {
+		return 0, 0, false
+	}
+	c, isCol := call.Args[0].(*ColRef)
+	k, isConst := call.Args[1].(*Const)
+	if !isCol || !isConst || k.Value.IsNull() || k.Value.IntervalMicros() <= 0 {
+		return 0, 0, false
+	}
+	return c.Index, k.Value.IntervalMicros(), true
 }
