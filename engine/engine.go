@@ -201,7 +201,8 @@ func (e *Engine) Relation(name string) (*planner.Relation, bool) {
 		if !ok {
 			return nil, false
 		}
-		return &planner.Relation{Name: name, Kind: parser.KindTable, Schema: cols, EventTime: -1, Virtual: true}, true
+		oid, _ := e.cfg.Virtual.OID(schema, rel)
+		return &planner.Relation{Name: name, Kind: parser.KindTable, Schema: cols, EventTime: -1, Virtual: true, OID: oid}, true
 	}
 	o, ok := e.lookup(name)
 	if !ok || o.kind == parser.KindSink {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"github.com/novelty-db/novelty/parser"
+	"github.com/novelty-db/novelty/planner"
 	"github.com/novelty-db/novelty/types"
 )
 
@@ -12,6 +13,8 @@ type VirtualTables interface {
 	// Lookup returns the columns of the virtual relation schema.name
 	// (schema is "pg_catalog" or "information_schema", names lower case).
 	Lookup(schema, name string) (types.Schema, bool)
+	// OID returns the relation's pg_class OID.
+	OID(schema, name string) (uint32, bool)
 	// Rows computes the relation's rows from a snapshot of the catalog.
 	Rows(schema, name string, snap *CatalogSnapshot) ([][]types.Datum, error)
 }
@@ -50,12 +53,8 @@ type SinkInfo struct {
 	Name, From, Connector string
 }
 
-// userOIDBase is where the OIDs of user objects start, as in Postgres
-// (FirstNormalObjectId).
-const userOIDBase = 16384
-
 // relationOID is the Postgres OID of the object with catalog id id.
-func relationOID(id uint64) uint32 { return uint32(userOIDBase + id) }
+func relationOID(id uint64) uint32 { return planner.UserOID(id) }
 
 // snapshot captures the catalog for virtual tables read by s.
 func (s *Session) snapshot() *CatalogSnapshot {

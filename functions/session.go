@@ -149,6 +149,7 @@ func sessionOverloads() []*Overload {
 		out = append(out, nullText(name, sig(i8)))
 	}
 	out = append(out, fn("array_to_string", text, sig(types.TextArray, text), arrayToString),
+		fn("pg_array_get", text, sig(types.TextArray, i4), arrayGet),
 		fn("pg_any_eq", b, sig(anyType, types.TextArray), anyEq))
 	for _, name := range []string{"has_table_privilege", "has_schema_privilege", "has_database_privilege",
 		"has_column_privilege", "has_function_privilege", "has_sequence_privilege", "has_any_column_privilege"} {
@@ -256,4 +257,17 @@ func anyEq(_ *EvalContext, args []types.Datum) (types.Datum, error) {
 // NewTextArray returns a text[] Datum of elems (nil: a NULL element).
 func NewTextArray(elems []*string) types.Datum {
 	return types.NewString(types.TextArray, string(appendTextArray(nil, elems)))
+}
+
+// arrayGet is array[n] for text arrays: 1-based; NULL outside the array.
+func arrayGet(_ *EvalContext, args []types.Datum) (types.Datum, error) {
+	elems, ok := splitTextArray(args[0].S)
+	if !ok {
+		return types.Null, types.Errorf(types.CodeInvalidTextRepresent, "malformed array literal: %q", args[0].S)
+	}
+	n := args[1].I
+	if n < 1 || n > int64(len(elems)) || elems[n-1] == nil {
+		return types.Null, nil
+	}
+	return types.NewText(*elems[n-1]), nil
 }

@@ -157,6 +157,8 @@ func (r *rewriter) seq(lo, hi int) ([]unit, error) {
 			out, i, err = r.limitClause(out, i, hi)
 		case (t.isKw("any") || t.isKw("some") || t.isKw("all")) && r.peek(i+1, hi).is("("):
 			out, i, err = r.anyAll(out, i, hi)
+		case t.is("[") && lastAtom(out):
+			out, i, err = r.subscript(out, i)
 		case t.kind == tkString && len(out) > 0 && (out[len(out)-1].atom || out[len(out)-1].word == "as"):
 			// TiDB would take the string as a column alias.
 			return nil, syntaxErrorToken(r.text, t)
@@ -173,6 +175,26 @@ func (r *rewriter) seq(lo, hi int) ([]unit, error) {
 }
 
 func lastAtom(out []unit) bool { return len(out) > 0 && out[len(out)-1].atom }
+
+// subscript rewrites an array subscript, operand[n], into
+// pg_array_get(operand, n).
+func (r *rewriter) subscript(out []unit, i int) ([]unit, int, error) {
+	closer := r.match[i]
+	inner, err := r.seq(i+1, closer)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(inner) == 0 {
+		return nil, 0, syntaxErrorToken(r.text, r.toks[closer])
+	}
+	var idx builder
+	for k, u := range inner {
+		idx.unit(u, k > 0 && u.space())
+	}
+	left := out[len(out)-1]
+	out[len(out)-1] = call("pg_array_get", i, left.space(), left, idx.atom())
+	return out, closer + 1, nil
+}
 
 // unit rewrites the item starting at toks[i].
 func (r *rewriter) unit(i, hi int) (unit, int, error) {

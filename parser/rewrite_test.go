@@ -107,6 +107,8 @@ func TestRewrite(t *testing.T) {
 		{"= ANY / <> ALL over array values", `SELECT a = ANY(t.arr), b <> ALL ($1)`,
 			`select pg_any_eq(a, (t.arr)), not pg_any_eq(b, (?))`},
 		{"ARRAY(subquery)", `SELECT ARRAY(SELECT x FROM t)`, `select pg_array_subquery((select x from t))`},
+		{"array subscripts", `SELECT (current_schemas(true))[1], a[i + 1]`,
+			`select pg_array_get((current_schemas(true)), 1), pg_array_get(a, i + 1)`},
 		{"IS [NOT] DISTINCT FROM", `SELECT a IS DISTINCT FROM b + 1 AND c IS NOT DISTINCT FROM d FROM t`,
 			`select (not (a <=> (b + 1))) and (c <=> d) from t`},
 		{"arrays, extract, at time zone", `SELECT ARRAY['a', 'b'], EXTRACT(epoch FROM ts), ts AT TIME ZONE 'UTC'`,

@@ -426,6 +426,10 @@ func (b *binder) cast(n *ast.FuncCallExpr, sc *scope) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c, isConst := arg.(*Const); isConst && c.Typ == types.Unknown && !c.Value.IsNull() &&
+		strings.TrimPrefix(strings.ToLower(typeName), "pg_catalog.") == "regclass" {
+		return b.regclass(c.Value.S)
+	}
 	if c, ok := arg.(*Const); ok && c.Typ == types.Unknown {
 		return b.coerce(arg, to)
 	}
@@ -680,3 +684,16 @@ func (v *markerCollector) Enter(n ast.Node) (ast.Node, bool) {
 }
 
 func (v *markerCollector) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+// regclass resolves 'name'::regclass, a relation name, to its OID.
+func (b *binder) regclass(name string) (Expr, error) {
+	schema, rel, qualified := strings.Cut(strings.ToLower(name), ".")
+	if !qualified {
+		schema, rel = "", schema
+	}
+	r, ok := b.lookupRelation(schema, rel)
+	if !ok {
+		return nil, types.Errorf(types.CodeUndefinedTable, "relation %q does not exist", name)
+	}
+	return &Const{Value: types.NewInt(int64(r.PGOID())), Typ: types.Int8}, nil
+}

@@ -27,6 +27,23 @@ type Relation struct {
 	// Virtual is set for read-only relations computed from the catalog
 	// (pg_catalog, information_schema); Name is then schema-qualified.
 	Virtual bool
+	// OID is a virtual relation's pg_class OID (user relations: UserOID(ID)).
+	OID uint32
+}
+
+// UserOIDBase is where the OIDs of user objects start, as in Postgres
+// (FirstNormalObjectId).
+const UserOIDBase = 16384
+
+// UserOID is the Postgres OID of the user object with catalog id id.
+func UserOID(id uint64) uint32 { return uint32(UserOIDBase + id) }
+
+// PGOID is the relation's Postgres OID.
+func (r *Relation) PGOID() uint32 {
+	if r.Virtual {
+		return r.OID
+	}
+	return UserOID(r.ID)
 }
 
 // Catalog is what the planner needs to know about the objects users declared.

@@ -76,6 +76,15 @@ func (t *Tables) Rows(schema, name string, snap *engine.CatalogSnapshot) ([][]ty
 	return r.rows(c), nil
 }
 
+// OID returns the pg_class OID of the virtual relation schema.name.
+func (t *Tables) OID(schema, name string) (uint32, bool) {
+	r, ok := t.byName[qualified(schema, name)]
+	if !ok {
+		return 0, false
+	}
+	return r.oid, true
+}
+
 // Names returns the qualified names of every relation, by OID.
 func (t *Tables) Names() []string {
 	names := make([]string, len(t.ordered))
