@@ -25,7 +25,9 @@ func Default() *Registry {
 	r.RegisterSource(FileSource())
 	r.RegisterSource(NexmarkSource())
 	r.RegisterSource(DatagenSource())
+	r.RegisterSource(KafkaSource())
 	r.RegisterSink(FileSink())
+	r.RegisterSink(KafkaSink())
 	return r
 }
 
