@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sync"
 
 	"github.com/novelty-db/novelty/planner"
 	"github.com/novelty-db/novelty/types"
@@ -18,9 +17,9 @@ const (
 )
 
 // intervalJoin is the inner interval join of two live inputs (see
-// planner.IntervalJoin). Each input is pulled by its own goroutine into one
-// of two batches it owns, as in merge, so a quiet input never blocks the
-// other; Next processes the tagged batches in arrival order.
+// planner.IntervalJoin). Its inputs are read through a puller, so a quiet
+// input never blocks the other; Next processes their batches in arrival
+// order.
 //
 // Every row with a non-NULL key and time first probes the other side's
 // buffer (pairs are found by whichever row of the pair arrives second),
@@ -32,10 +31,7 @@ const (
 type intervalJoin struct {
 	inputs [2]Operator
 	state  intervalState
-	full   chan mergeItem
-	free   [2]chan *types.Batch
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	pull   puller
 }
 
 var _ Operator = (*intervalJoin)(nil)
@@ -82,39 +78,8 @@ func (j *intervalJoin) Open(ctx context.Context) error {
 		return err
 	}
 	j.state.reset()
-	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	j.cancel = cancel
-	j.full = make(chan mergeItem, len(j.inputs))
-	for s, in := range j.inputs {
-		j.free[s] = make(chan *types.Batch, 2)
-		j.free[s] <- types.NewBatch(j.state.sides[s].width)
-		j.free[s] <- types.NewBatch(j.state.sides[s].width)
-		j.wg.Add(1)
-		go j.pull(runCtx, s, in)
-	}
+	j.pull.start(ctx, j.inputs[:], []int{j.state.sides[leftSide].width, j.state.sides[rightSide].width})
 	return nil
-}
-
-// pull reads input side into its free batches until an error or io.EOF.
-func (j *intervalJoin) pull(ctx context.Context, side int, in Operator) {
-	defer j.wg.Done()
-	for {
-		var b *types.Batch
-		select {
-		case b = <-j.free[side]:
-		case <-ctx.Done():
-			return
-		}
-		err := in.Next(ctx, b)
-		select {
-		case j.full <- mergeItem{idx: side, b: b, err: err}:
-		case <-ctx.Done():
-			return
-		}
-		if err != nil {
-			return
-		}
-	}
 }
 
 // Next returns joined rows as they come, or a watermark-only batch when
@@ -133,7 +98,7 @@ func (j *intervalJoin) Next(ctx context.Context, b *types.Batch) error {
 			if !finished {
 				return nil
 			}
-			j.free[st.inSide] <- st.in
+			j.pull.release(pulled{idx: st.inSide, b: st.in})
 			st.in = nil
 			if b.Full() || b.Watermark != types.NoWatermark {
 				return nil
@@ -145,17 +110,17 @@ func (j *intervalJoin) Next(ctx context.Context, b *types.Batch) error {
 			}
 			return io.EOF
 		}
-		var item mergeItem
+		var item pulled
 		if b.Len > 0 {
 			// Hand out the rows at hand rather than wait for more.
 			select {
-			case item = <-j.full:
+			case item = <-j.pull.full:
 			default:
 				return nil
 			}
 		} else {
 			select {
-			case item = <-j.full:
+			case item = <-j.pull.full:
 			case <-ctx.Done():
 				return ctx.Err()
 			}
@@ -174,11 +139,7 @@ func (j *intervalJoin) Next(ctx context.Context, b *types.Batch) error {
 }
 
 func (j *intervalJoin) Close(ctx context.Context) error {
-	if j.cancel != nil {
-		j.cancel()
-		j.wg.Wait()
-		j.cancel = nil
-	}
+	j.pull.stop()
 	j.state.reset()
 	return closeAll(ctx, j.inputs[:]...)
 }

@@ -3,32 +3,20 @@ package exec
 import (
 	"context"
 	"io"
-	"sync"
 
 	"github.com/novelty-db/novelty/types"
 )
 
-// merge interleaves live inputs (UNION ALL of streams): each input is pulled
-// by its own goroutine into one of two batches it owns, so a quiet input
-// never blocks the others. The output watermark is the minimum of the
+// merge interleaves live inputs (UNION ALL of streams), read through a
+// puller so a quiet input never blocks the others. The output watermark is the minimum of the
 // inputs' watermarks, once every input has sent one.
 type merge struct {
 	inputs []Operator
 	width  int
-	full   chan mergeItem
-	free   []chan *types.Batch
+	pull   puller
 	marks  []int64
 	done   []bool
 	ended  int
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-}
-
-// mergeItem is one batch (or the final error) of input idx.
-type mergeItem struct {
-	idx int
-	b   *types.Batch
-	err error
 }
 
 var _ Operator = (*merge)(nil)
@@ -41,49 +29,22 @@ func (m *merge) Open(ctx context.Context) error {
 	if err := openAll(ctx, m.inputs...); err != nil {
 		return err
 	}
-	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	m.cancel = cancel
-	m.full = make(chan mergeItem, len(m.inputs))
-	m.free = make([]chan *types.Batch, len(m.inputs))
 	m.marks = make([]int64, len(m.inputs))
 	m.done = make([]bool, len(m.inputs))
-	for i, in := range m.inputs {
+	widths := make([]int, len(m.inputs))
+	for i := range m.inputs {
 		m.marks[i] = types.NoWatermark
-		m.free[i] = make(chan *types.Batch, 2)
-		m.free[i] <- types.NewBatch(m.width)
-		m.free[i] <- types.NewBatch(m.width)
-		m.wg.Add(1)
-		go m.pull(runCtx, i, in)
+		widths[i] = m.width
 	}
+	m.pull.start(ctx, m.inputs, widths)
 	return nil
-}
-
-func (m *merge) pull(ctx context.Context, idx int, in Operator) {
-	defer m.wg.Done()
-	for {
-		var b *types.Batch
-		select {
-		case b = <-m.free[idx]:
-		case <-ctx.Done():
-			return
-		}
-		err := in.Next(ctx, b)
-		select {
-		case m.full <- mergeItem{idx: idx, b: b, err: err}:
-		case <-ctx.Done():
-			return
-		}
-		if err != nil {
-			return
-		}
-	}
 }
 
 func (m *merge) Next(ctx context.Context, b *types.Batch) error {
 	for {
-		var item mergeItem
+		var item pulled
 		select {
-		case item = <-m.full:
+		case item = <-m.pull.full:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -105,7 +66,7 @@ func (m *merge) Next(ctx context.Context, b *types.Batch) error {
 		if item.b.Watermark != types.NoWatermark {
 			m.marks[item.idx] = item.b.Watermark
 		}
-		m.free[item.idx] <- item.b
+		m.pull.release(item)
 		b.Watermark = m.watermark()
 		if b.Len > 0 || b.Watermark != types.NoWatermark {
 			return nil
@@ -132,10 +93,6 @@ func (m *merge) watermark() int64 {
 }
 
 func (m *merge) Close(ctx context.Context) error {
-	if m.cancel != nil {
-		m.cancel()
-		m.wg.Wait()
-		m.cancel = nil
-	}
+	m.pull.stop()
 	return closeAll(ctx, m.inputs...)
 }
