@@ -3,7 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -393,7 +393,7 @@ func scannedRelations(root planner.Node) []string {
 	for name := range set {
 		out = append(out, name)
 	}
-	sort.Strings(out)
+	slices.Sort(out)
 	return out
 }
 
@@ -447,7 +447,7 @@ func (e *Engine) dependents(name string) []*object {
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	slices.SortFunc(out, func(a, b *object) int { return strings.Compare(a.name, b.name) })
 	return out
 }
 

@@ -232,15 +232,7 @@ func (e *Engine) sortedObjects(kind parser.ObjectKind) []*object {
 			out = append(out, o)
 		}
 	}
-	slices.SortFunc(out, func(a, b *object) int {
-		switch {
-		case a.name < b.name:
-			return -1
-		case a.name > b.name:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b *object) int { return strings.Compare(a.name, b.name) })
 	return out
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/novelty-db/novelty/exec"
@@ -114,13 +115,7 @@ func noveltyOptions(opts map[string]string) (novelty.Options, bool, error) {
 
 // saveNovelty writes every changed context to the state store.
 func (e *Engine) saveNovelty() error {
-	e.noveltyMu.Lock()
-	models := make([]*noveltyModel, 0, len(e.novelty))
-	for _, m := range e.novelty {
-		models = append(models, m)
-	}
-	e.noveltyMu.Unlock()
-	for _, m := range models {
+	for _, m := range e.noveltyModels() {
 		m.mu.Lock()
 		var data []byte
 		var err error
@@ -162,21 +157,7 @@ func (e *Engine) resetNovelty(name string) error {
 
 // noveltyRows lists the contexts for SHOW NOVELTY CONTEXTS, by name.
 func (e *Engine) noveltyRows() [][]types.Datum {
-	e.noveltyMu.Lock()
-	models := make([]*noveltyModel, 0, len(e.novelty))
-	for _, m := range e.novelty {
-		models = append(models, m)
-	}
-	e.noveltyMu.Unlock()
-	slices.SortFunc(models, func(a, b *noveltyModel) int {
-		switch {
-		case a.name < b.name:
-			return -1
-		case a.name > b.name:
-			return 1
-		}
-		return 0
-	})
+	models := e.noveltyModels()
 	rows := make([][]types.Datum, len(models))
 	for i, m := range models {
 		m.mu.Lock()
@@ -185,4 +166,16 @@ func (e *Engine) noveltyRows() [][]types.Datum {
 		rows[i] = []types.Datum{types.NewText(m.name), types.NewInt(st.Observations), types.NewInt(int64(st.Nodes)), types.NewInt(st.Bytes)}
 	}
 	return rows
+}
+
+// noveltyModels returns the open contexts in name order.
+func (e *Engine) noveltyModels() []*noveltyModel {
+	e.noveltyMu.Lock()
+	defer e.noveltyMu.Unlock()
+	models := make([]*noveltyModel, 0, len(e.novelty))
+	for _, m := range e.novelty {
+		models = append(models, m)
+	}
+	slices.SortFunc(models, func(a, b *noveltyModel) int { return strings.Compare(a.name, b.name) })
+	return models
 }

@@ -154,7 +154,7 @@ func buildObject(t types.Type) Impl {
 			if i > 0 {
 				buf = append(buf, ", "...)
 			}
-			buf = appendJSONString(buf, string(appendValueText(ctx, nil, a[i])))
+			buf = types.AppendJSONString(buf, string(appendValueText(ctx, nil, a[i])))
 			buf = append(buf, " : "...)
 			buf = appendJSONValue(ctx, buf, a[i+1])
 		}
@@ -191,7 +191,7 @@ func appendJSONValue(ctx *EvalContext, buf []byte, d types.Datum) []byte {
 		start := len(buf)
 		buf = appendValueText(ctx, buf, d)
 		if n := buf[start:]; bytes.Equal(n, []byte("NaN")) || bytes.HasSuffix(n, []byte("Infinity")) {
-			return appendJSONString(buf[:start], string(n))
+			return types.AppendJSONString(buf[:start], string(n))
 		}
 		return buf
 	case types.FamilyJSON:
@@ -199,7 +199,7 @@ func appendJSONValue(ctx *EvalContext, buf []byte, d types.Datum) []byte {
 	case types.FamilyArray:
 		elems, ok := splitTextArray(d.S)
 		if !ok {
-			return appendJSONString(buf, d.S)
+			return types.AppendJSONString(buf, d.S)
 		}
 		buf = append(buf, '[')
 		for i, e := range elems {
@@ -209,14 +209,14 @@ func appendJSONValue(ctx *EvalContext, buf []byte, d types.Datum) []byte {
 			if e == nil {
 				buf = append(buf, "null"...)
 			} else {
-				buf = appendJSONString(buf, *e)
+				buf = types.AppendJSONString(buf, *e)
 			}
 		}
 		return append(buf, ']')
 	case types.FamilyDate, types.FamilyTimestamp:
-		return appendJSONString(buf, isoDateTime(appendValueText(ctx, nil, d), d.Typ == types.TimestampTZ))
+		return types.AppendJSONString(buf, isoDateTime(appendValueText(ctx, nil, d), d.Typ == types.TimestampTZ))
 	}
-	return appendJSONString(buf, string(appendValueText(ctx, nil, d)))
+	return types.AppendJSONString(buf, string(appendValueText(ctx, nil, d)))
 }
 
 // isoDateTime turns Postgres' text form of a date or timestamp into the
@@ -232,34 +232,4 @@ func isoDateTime(text []byte, withZone bool) string {
 		}
 	}
 	return string(text)
-}
-
-// appendJSONString quotes s as Postgres' escape_json does: only the quote,
-// the backslash and control characters are escaped.
-func appendJSONString(buf []byte, s string) []byte {
-	const hexDigits = "0123456789abcdef"
-	buf = append(buf, '"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '"', '\\':
-			buf = append(buf, '\\', c)
-		case '\b':
-			buf = append(buf, '\\', 'b')
-		case '\f':
-			buf = append(buf, '\\', 'f')
-		case '\n':
-			buf = append(buf, '\\', 'n')
-		case '\r':
-			buf = append(buf, '\\', 'r')
-		case '\t':
-			buf = append(buf, '\\', 't')
-		default:
-			if c < 0x20 {
-				buf = append(buf, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			} else {
-				buf = append(buf, c)
-			}
-		}
-	}
-	return append(buf, '"')
 }

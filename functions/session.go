@@ -104,7 +104,7 @@ func sessionOverloads() []*Overload {
 		// User relations are visible on the search path; the catalogs'
 		// own relations are not listed with them (psql's completion).
 		fn("pg_table_is_visible", b, sig(i8), func(_ *EvalContext, args []types.Datum) (types.Datum, error) {
-			return types.NewBool(args[0].I >= firstUserOID), nil
+			return types.NewBool(args[0].I >= types.FirstUserOID), nil
 		}),
 		fn("pg_type_is_visible", b, sig(i8), always(types.NewBool(true))),
 		fn("pg_function_is_visible", b, sig(i8), always(types.NewBool(true))),
@@ -159,10 +159,6 @@ func sessionOverloads() []*Overload {
 	}
 	return out
 }
-
-// firstUserOID is where user objects' OIDs start (Postgres'
-// FirstNormalObjectId).
-const firstUserOID = 16384
 
 // sessionOf returns the session of ctx, or an error outside a session
 // (a stream's expressions).

@@ -31,12 +31,8 @@ type Relation struct {
 	OID uint32
 }
 
-// UserOIDBase is where the OIDs of user objects start, as in Postgres
-// (FirstNormalObjectId).
-const UserOIDBase = 16384
-
 // UserOID is the Postgres OID of the user object with catalog id id.
-func UserOID(id uint64) uint32 { return uint32(UserOIDBase + id) }
+func UserOID(id uint64) uint32 { return uint32(types.FirstUserOID + id) }
 
 // PGOID is the relation's Postgres OID.
 func (r *Relation) PGOID() uint32 {

@@ -148,7 +148,7 @@ func appendJSONB(buf []byte, v jsonValue) []byte {
 			if i > 0 {
 				buf = append(buf, ", "...)
 			}
-			buf = appendJSONString(buf, key)
+			buf = AppendJSONString(buf, key)
 			buf = append(buf, ": "...)
 			buf = appendJSONB(buf, v.items[i])
 		}
@@ -163,14 +163,14 @@ func appendJSONB(buf []byte, v jsonValue) []byte {
 		}
 		return append(buf, ']')
 	case '"':
-		return appendJSONString(buf, v.text)
+		return AppendJSONString(buf, v.text)
 	}
 	return append(buf, v.text...)
 }
 
-// appendJSONString quotes s as Postgres' escape_json does: only the quote,
+// AppendJSONString quotes s as Postgres' escape_json does: only the quote,
 // the backslash and control characters are escaped.
-func appendJSONString(buf []byte, s string) []byte {
+func AppendJSONString(buf []byte, s string) []byte {
 	buf = append(buf, '"')
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {

@@ -150,6 +150,10 @@ func TypeByOID(oid uint32) (Type, bool) {
 	return Unknown, false
 }
 
+// FirstUserOID is where the OIDs of user objects start, as in Postgres
+// (FirstNormalObjectId); the catalog's own objects have smaller OIDs.
+const FirstUserOID = 16384
+
 // IsSerial reports whether a type name declares an auto-incrementing column.
 func IsSerial(name string) bool {
 	n := strings.ToLower(strings.TrimSpace(name))

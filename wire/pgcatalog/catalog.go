@@ -17,9 +17,8 @@ const (
 	informationSchemaNamespace = 13000
 )
 
-// userOIDBase is where the OIDs of user objects start (Postgres'
-// FirstNormalObjectId).
-const userOIDBase = 16384
+// userOIDBase is where the OIDs of user objects start.
+const userOIDBase = types.FirstUserOID
 
 // ownerOID is the OID of the one role, the session user, who owns
 // everything (Postgres' bootstrap superuser OID).
