@@ -15,6 +15,9 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	// SET TIME ZONE resolves IANA names from the embedded database, so the
+	// server behaves the same on machines without /usr/share/zoneinfo.
+	_ "time/tzdata"
 
 	"github.com/novelty-db/novelty/connectors"
 	"github.com/novelty-db/novelty/engine"
