@@ -11,6 +11,8 @@ package connectors
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/novelty-db/novelty/types"
@@ -56,6 +58,11 @@ type SourceConfig struct {
 	// Paths maps a column name to its PATH option ('$.a.b', '$.a[0]'): where
 	// a json-format source finds that column's value.
 	Paths map[string]string
+	// Metadata maps a column name to the record metadata it holds (METADATA
+	// FROM 'key'): the connector fills that column from the record's
+	// envelope, never from its payload. Keys are ones the factory declared
+	// in SourceFactory.Metadata (the engine checks before New).
+	Metadata map[string]string
 	// Errors receives bad records under on_error = 'dead_letter'; nil
 	// discards them (they are still counted).
 	Errors ErrorReporter
@@ -77,6 +84,26 @@ type SourceFactory struct {
 	// Schema, when set, gives the columns of a source declared without a
 	// column list, from its validated options (nexmark's tables).
 	Schema func(options map[string]string) (types.Schema, error)
+	// Metadata lists the metadata keys columns may declare (METADATA FROM
+	// 'key'); empty when the connector has none.
+	Metadata []string
+}
+
+// ValidateMetadata checks that every metadata column names a key the
+// connector provides.
+func ValidateMetadata(connector string, f SourceFactory, columns map[string]string) error {
+	for col, key := range columns {
+		if !slices.Contains(f.Metadata, strings.ToLower(key)) {
+			if len(f.Metadata) == 0 {
+				return types.Errorf(types.CodeInvalidParameterValue,
+					"column %q: connector %q provides no record metadata", col, connector)
+			}
+			return types.Errorf(types.CodeInvalidParameterValue,
+				"column %q: connector %q has no metadata %q", col, connector, key).
+				WithHint("Allowed values: %s.", strings.Join(f.Metadata, ", "))
+		}
+	}
+	return nil
 }
 
 // BadRecordCounter is implemented by sources that count the records their

@@ -226,6 +226,13 @@ func (e *Engine) newSource(s *parser.CreateSource) (*object, error) {
 		return nil, types.Errorf(types.CodeInvalidParameterValue,
 			"unknown option %q for a source without connector", rest[0].Key).
 			WithHint("Valid options are: connector, retention.").WithPosition(rest[0].Pos)
+	} else {
+		for _, c := range s.Columns {
+			if c.Metadata != "" {
+				return nil, types.Errorf(types.CodeInvalidParameterValue,
+					"column %q: a source without connector has no record metadata", c.Name).WithPosition(c.Pos)
+			}
+		}
 	}
 	o.options = rest
 	o.columns = s.Columns

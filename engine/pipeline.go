@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/novelty-db/novelty/connectors"
@@ -25,14 +26,20 @@ func (e *Engine) validateSource(o *object, opts parser.Options, cols []parser.Co
 	if err != nil {
 		return err
 	}
-	paths := map[string]string{}
+	paths, metadata := map[string]string{}, map[string]string{}
 	for _, c := range cols {
 		if c.Path != "" {
 			paths[c.Name] = c.Path
 		}
+		if c.Metadata != "" {
+			metadata[c.Name] = strings.ToLower(c.Metadata)
+		}
+	}
+	if err := connectors.ValidateMetadata(o.connector, factory, metadata); err != nil {
+		return err
 	}
 	o.source, err = factory.New(connectors.SourceConfig{
-		Name: o.name, Schema: o.rel.Schema, Options: values, Paths: paths,
+		Name: o.name, Schema: o.rel.Schema, Options: values, Paths: paths, Metadata: metadata,
 		Errors: errorReporter{e}, Clock: e.clock, BaseDir: e.cfg.BaseDir,
 	})
 	return err

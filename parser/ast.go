@@ -90,6 +90,7 @@ type ColumnDef struct {
 	Serial     bool         // serial/bigserial or GENERATED ... AS IDENTITY
 	Default    ast.ExprNode // DEFAULT expression, or nil
 	Path       string       // PATH '$.a.b': where a json-format source finds the value
+	Metadata   string       // METADATA [FROM 'key']: the record metadata (Kafka key, partition...) it holds
 	Pos        int          // 1-based position of the column name
 }
 

@@ -165,6 +165,15 @@ func parseColumn(c *cursor, table bool) (ColumnDef, error) {
 				return ColumnDef{}, syntaxErrorToken(c.text, p)
 			}
 			col.Path = p.val
+		case !table && c.acceptKw("metadata"):
+			col.Metadata = col.Name
+			if c.acceptKw("from") {
+				k := c.next()
+				if k.kind != tkString {
+					return ColumnDef{}, syntaxErrorToken(c.text, k)
+				}
+				col.Metadata = k.val
+			}
 		case table && c.acceptKw("primary", "key"):
 			col.PrimaryKey = true
 		case table && c.acceptKw("default"):

@@ -26,6 +26,7 @@ func TestCreateSource(t *testing.T) {
   user_name VARCHAR NOT NULL,
   "Src" varchar PATH '$.net.src',
   ts        TIMESTAMP WITH TIME ZONE,
+  k text METADATA FROM 'key', "partition" int METADATA,
   WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
 ) WITH (connector = 'kafka', Topic = 'logins', partitions = 4, start = earliest, properties.group.id = 'g')`
 	st := parseOne(t, sql).(*CreateSource)
@@ -36,6 +37,8 @@ func TestCreateSource(t *testing.T) {
 		{Name: "user_name", TypeName: "varchar", Type: types.Varchar, NotNull: true, Pos: strings.Index(sql, "user_name") + 1},
 		{Name: "Src", TypeName: "varchar", Type: types.Varchar, Path: "$.net.src", Pos: strings.Index(sql, `"Src"`) + 1},
 		{Name: "ts", TypeName: "timestamp with time zone", Type: types.TimestampTZ, Pos: strings.Index(sql, "ts  ") + 1},
+		{Name: "k", TypeName: "text", Type: types.Text, Metadata: "key", Pos: strings.Index(sql, "k text") + 1},
+		{Name: "partition", TypeName: "int", Type: types.Int4, Metadata: "partition", Pos: strings.Index(sql, `"partition"`) + 1},
 	}
 	if !reflect.DeepEqual(st.Columns, want) {
 		t.Errorf("columns\n got %+v\nwant %+v", st.Columns, want)
