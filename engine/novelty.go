@@ -21,6 +21,8 @@ type noveltyModel struct {
 	ctx  *novelty.Context
 	// dirty is set by changes not yet saved to the state store.
 	dirty bool
+	// scores counts the scores Observe gave, for the metrics.
+	scores ScoreHistogram
 }
 
 var _ exec.NoveltyModel = (*noveltyModel)(nil)
@@ -29,7 +31,11 @@ func (m *noveltyModel) Observe(components []types.Datum, r *novelty.Result) erro
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.dirty = true
-	return m.ctx.Observe(components, r)
+	if err := m.ctx.Observe(components, r); err != nil {
+		return err
+	}
+	m.scores.Observe(r.Score)
+	return nil
 }
 
 func (m *noveltyModel) Read(components []types.Datum, r *novelty.Result) error {

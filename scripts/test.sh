@@ -20,18 +20,25 @@ command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 [ -f /usr/share/java/postgresql.jar ] || missing+=(libpostgresql-jdbc-java)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   install_debian "${missing[@]}"
 fi
 
-# node-postgres for cmd/novelty's client tests, kept outside the repository.
+# npm packages the tests run, kept outside the repository: node-postgres
+# (client tests), kinesalite (a Kinesis API on loopback), dbmate (migrations).
+# One install command: a later --no-save install would prune the others.
 export NOVELTY_TEST_NPM_DIR="${NOVELTY_TEST_NPM_DIR:-$HOME/.cache/novelty-test-npm}"
-if ! grep -qs '"version": "8.23.1"' "$NOVELTY_TEST_NPM_DIR/node_modules/pg/package.json"; then
-  echo "installing: npm pg@8.23.1 into $NOVELTY_TEST_NPM_DIR"
-  mkdir -p "$NOVELTY_TEST_NPM_DIR"
-  npm install --no-save --no-audit --no-fund --prefix "$NOVELTY_TEST_NPM_DIR" pg@8.23.1
-fi
+npm_packages=(pg@8.23.1 kinesalite@3.3.3 dbmate@2.36.0)
+for package in "${npm_packages[@]}"; do
+  if ! grep -qs "\"version\": \"${package##*@}\"" "$NOVELTY_TEST_NPM_DIR/node_modules/${package%@*}/package.json"; then
+    echo "installing: npm ${npm_packages[*]} into $NOVELTY_TEST_NPM_DIR"
+    mkdir -p "$NOVELTY_TEST_NPM_DIR"
+    npm install --no-save --no-audit --no-fund --prefix "$NOVELTY_TEST_NPM_DIR" "${npm_packages[@]}"
+    break
+  fi
+done
 
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then

@@ -78,6 +78,10 @@ type serveConfig struct {
 	// users are --user entries "name:password"; they hold secrets and are
 	// never logged.
 	users []string
+	// http is the address of the HTTP operations endpoint ("" is off);
+	// httpReady, when set, receives its bound address (tests listen on port 0).
+	http      string
+	httpReady chan<- net.Addr
 }
 
 func serve(args []string, stdout, stderr io.Writer) error {
@@ -91,6 +95,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "PEM certificate (chain) for TLS; needs --tls-key. Without it clients connect in plain text")
 	fs.StringVar(&cfg.tlsKey, "tls-key", "", "PEM private key for TLS; needs --tls-cert")
 	fs.StringVar(&cfg.auth, "auth", "trust", "authentication: trust (any user, meant for loopback) or scram (SCRAM-SHA-256 with --users-file or --user)")
+	fs.StringVar(&cfg.http, "http", "", "address of the HTTP endpoint serving Prometheus /metrics, /healthz and a web page of the pipelines, e.g. 127.0.0.1:9464 (no authentication: keep it on loopback); empty is off")
 	fs.StringVar(&cfg.usersFile, "users-file", "", "file of users for --auth scram: one user:password or user:SCRAM-SHA-256$... verifier per line, # comments")
 	fs.Func("user", "a user for --auth scram as name:password (repeatable; visible in the process list, prefer --users-file)", func(entry string) error {
 		cfg.users = append(cfg.users, entry)
@@ -150,6 +155,11 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, ready 
 		return err
 	}
 	defer eng.Close()
+	stopHTTP, err := startHTTP(cfg, eng, logger)
+	if err != nil {
+		return err
+	}
+	defer stopHTTP()
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
 		return err
