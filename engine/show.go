@@ -39,6 +39,16 @@ func textOrNull(s string) types.Datum {
 	return types.NewText(s)
 }
 
+// sourceConnector names a source's connector as SHOW SOURCES and the
+// catalog show it: "insert" for a user source fed by INSERT and COPY, ""
+// for the system source novelty_errors.
+func sourceConnector(e *Engine, o *object) string {
+	if o.connector == "" && o != e.errors {
+		return "insert"
+	}
+	return o.connector
+}
+
 func (s *Session) show(st *parser.Show, w RowWriter) (string, error) {
 	e := s.e
 	switch st.What {
@@ -51,12 +61,8 @@ func (s *Session) show(st *parser.Show, w RowWriter) (string, error) {
 		}
 		var rows [][]types.Datum
 		for _, o := range e.sortedObjects(parser.KindSource) {
-			connector := o.connector
-			if connector == "" && o != e.errors {
-				connector = "insert"
-			}
 			rows = append(rows, []types.Datum{
-				types.NewText(o.name), textOrNull(connector), types.NewInt(o.stats.rowsIn.Load()),
+				types.NewText(o.name), textOrNull(sourceConnector(e, o)), types.NewInt(o.stats.rowsIn.Load()),
 				types.NewInt(o.stats.errors.Load()), watermarkDatum(&o.stats), retentionDatum(o.retention),
 				textOrNull(o.stats.errorText()),
 			})

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"fmt"
+
 	"github.com/novelty-db/novelty/parser"
 	"github.com/novelty-db/novelty/planner"
 	"github.com/novelty-db/novelty/types"
@@ -46,6 +48,9 @@ type RelationInfo struct {
 	Defaults []string
 	// Query is a stream's query text.
 	Query string
+	// Connector is a source's connector ("insert" for one fed by INSERT
+	// and COPY, "" for system sources and other relations).
+	Connector string
 }
 
 // SinkInfo describes one sink.
@@ -73,8 +78,17 @@ func (s *Session) snapshot() *CatalogSnapshot {
 			}
 			info := RelationInfo{OID: relationOID(o.id), Name: o.name, Kind: o.kind,
 				Columns: o.rel.Schema, PrimaryKey: o.rel.PrimaryKey, Query: o.query, Defaults: make([]string, len(o.rel.Schema))}
+			if kind == parser.KindSource {
+				info.Connector = sourceConnector(s.e, o)
+			}
 			for i, d := range o.rel.Defaults {
-				if d != nil {
+				switch d.(type) {
+				case nil:
+				case *planner.NextSerial:
+					// Postgres' text for a serial column's default; the
+					// sequence is implicit in Novelty.
+					info.Defaults[i] = fmt.Sprintf("nextval('%s_%s_seq'::regclass)", o.name, o.rel.Schema[i].Name)
+				default:
 					info.Defaults[i] = d.String()
 				}
 			}

@@ -124,8 +124,12 @@ func newOperator(n planner.Node, in []Operator, env *Env) (Operator, error) {
 		return newNovelty(in[0], n, env)
 	case *planner.WindowAggregate:
 		return NewWindowAggregate(in[0], n, env)
+	case *planner.WindowFunctions:
+		return newWindowFunctions(in[0], n, env)
 	case *planner.IntervalJoin:
 		return NewIntervalJoin(in[0], in[1], n, env)
+	case *planner.TableFunction:
+		return newTableFunction(in[0], n, env)
 	case *planner.Sort:
 		return &sorter{input: in[0], keys: n.Keys, width: len(n.Schema())}, nil
 	}

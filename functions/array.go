@@ -1,6 +1,10 @@
 package functions
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/novelty-db/novelty/types"
+)
 
 // appendTextArray appends the Postgres text form of a one-dimensional text
 // array: {a,"b c",NULL}. A nil element pointer is NULL.
@@ -96,4 +100,13 @@ func splitTextArray(s string) (elems []*string, ok bool) {
 		}
 		i++
 	}
+}
+
+// arrayElements splits a text array argument.
+func arrayElements(d types.Datum) ([]*string, error) {
+	elems, ok := splitTextArray(d.S)
+	if !ok {
+		return nil, types.Errorf(types.CodeInvalidTextRepresent, "malformed array literal: %q", d.S)
+	}
+	return elems, nil
 }

@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/novelty-db/novelty/types"
@@ -106,6 +107,8 @@ func sessionOverloads() []*Overload {
 		fn("pg_table_is_visible", b, sig(i8), func(_ *EvalContext, args []types.Datum) (types.Datum, error) {
 			return types.NewBool(args[0].I >= types.FirstUserOID), nil
 		}),
+		// No relation can be published: Novelty has no logical replication.
+		fn("pg_relation_is_publishable", b, sig(i8), always(types.NewBool(false))),
 		fn("pg_type_is_visible", b, sig(i8), always(types.NewBool(true))),
 		fn("pg_function_is_visible", b, sig(i8), always(types.NewBool(true))),
 		fn("format_type", text, sig(i8, i4), formatType),
@@ -113,6 +116,9 @@ func sessionOverloads() []*Overload {
 		fn("pg_encoding_to_char", text, sig(i4), always(types.NewText("UTF8"))),
 		fn("quote_ident", text, sig(text), func(_ *EvalContext, args []types.Datum) (types.Datum, error) {
 			return types.NewText(quoteIdent(args[0].S)), nil
+		}),
+		fn("quote_literal", text, sig(text), func(_ *EvalContext, args []types.Datum) (types.Datum, error) {
+			return types.NewText(quoteLiteral(args[0].S)), nil
 		}),
 	)
 	nullText := func(name string, args []types.Type) *Overload {
@@ -150,6 +156,10 @@ func sessionOverloads() []*Overload {
 	}
 	out = append(out, fn("array_to_string", text, sig(types.TextArray, text), arrayToString),
 		fn("pg_array_get", text, sig(types.TextArray, i4), arrayGet),
+		fn("pg_array_get", types.Int2, sig(types.Int2Vector, i4), int2VectorGet),
+		fn("array_upper", i4, sig(types.TextArray, i4), arrayBound(true)),
+		fn("array_lower", i4, sig(types.TextArray, i4), arrayBound(false)),
+		fn("array_length", i4, sig(types.TextArray, i4), arrayBound(true)),
 		fn("pg_any_eq", b, sig(anyType, types.TextArray), anyEq))
 	for _, name := range []string{"has_table_privilege", "has_schema_privilege", "has_database_privilege",
 		"has_column_privilege", "has_function_privilege", "has_sequence_privilege", "has_any_column_privilege"} {
@@ -202,11 +212,22 @@ func quoteIdent(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
+// quoteLiteral is Postgres' quote_literal: the string in single quotes,
+// quotes doubled; with backslashes doubled too and an E prefix when it has
+// any.
+func quoteLiteral(s string) string {
+	q := "'" + strings.ReplaceAll(s, "'", "''") + "'"
+	if strings.Contains(s, `\`) {
+		return "E" + strings.ReplaceAll(q, `\`, `\\`)
+	}
+	return q
+}
+
 // arrayToString joins a text array's non-NULL elements with sep.
 func arrayToString(_ *EvalContext, args []types.Datum) (types.Datum, error) {
-	elems, ok := splitTextArray(args[0].S)
-	if !ok {
-		return types.Null, types.Errorf(types.CodeInvalidTextRepresent, "malformed array literal: %q", args[0].S)
+	elems, err := arrayElements(args[0])
+	if err != nil {
+		return types.Null, err
 	}
 	var b strings.Builder
 	first := true
@@ -227,9 +248,9 @@ func arrayToString(_ *EvalContext, args []types.Datum) (types.Datum, error) {
 // each element: true on a match; NULL when no element matched and one was
 // NULL; false otherwise (also for an empty array).
 func anyEq(_ *EvalContext, args []types.Datum) (types.Datum, error) {
-	elems, ok := splitTextArray(args[1].S)
-	if !ok {
-		return types.Null, types.Errorf(types.CodeInvalidTextRepresent, "malformed array literal: %q", args[1].S)
+	elems, err := arrayElements(args[1])
+	if err != nil {
+		return types.Null, err
 	}
 	x := args[0].S
 	if args[0].Typ.Family() != types.FamilyString {
@@ -256,10 +277,40 @@ func NewTextArray(elems []*string) types.Datum {
 }
 
 // arrayGet is array[n] for text arrays: 1-based; NULL outside the array.
+// int2VectorGet subscripts an int2vector, which counts from 0.
+func int2VectorGet(_ *EvalContext, args []types.Datum) (types.Datum, error) {
+	fields := strings.Fields(args[0].S)
+	n := args[1].I
+	if n < 0 || n >= int64(len(fields)) {
+		return types.Null, nil
+	}
+	v, err := strconv.ParseInt(fields[n], 10, 16)
+	if err != nil {
+		return types.Null, types.Errorf(types.CodeInvalidTextRepresent, "malformed int2vector: %q", args[0].S)
+	}
+	return types.NewIntOf(types.Int2, v), nil
+}
+
+// arrayBound is array_upper (upper) or array_lower of a one-dimensional
+// array: NULL for an empty array or another dimension. Our arrays start at
+// 1, so array_length equals array_upper.
+func arrayBound(upper bool) Impl {
+	return func(_ *EvalContext, args []types.Datum) (types.Datum, error) {
+		elems, err := arrayElements(args[0])
+		if err != nil || len(elems) == 0 || args[1].I != 1 {
+			return types.Null, err
+		}
+		if upper {
+			return types.NewIntOf(types.Int4, int64(len(elems))), nil
+		}
+		return types.NewIntOf(types.Int4, 1), nil
+	}
+}
+
 func arrayGet(_ *EvalContext, args []types.Datum) (types.Datum, error) {
-	elems, ok := splitTextArray(args[0].S)
-	if !ok {
-		return types.Null, types.Errorf(types.CodeInvalidTextRepresent, "malformed array literal: %q", args[0].S)
+	elems, err := arrayElements(args[0])
+	if err != nil {
+		return types.Null, err
 	}
 	n := args[1].I
 	if n < 1 || n > int64(len(elems)) || elems[n-1] == nil {

@@ -139,9 +139,21 @@ func call(name string, tok int, space bool, args ...unit) unit {
 // seq rewrites toks[lo:hi].
 func (r *rewriter) seq(lo, hi int) ([]unit, error) {
 	var out []unit
+	var from fromState
 	for i := lo; i < hi; {
 		t := r.toks[i]
 		var err error
+		if len(out) > 0 {
+			from.observe(out[len(out)-1])
+		}
+		if (t.kind == tkIdent || t.kind == tkQIdent) && from.startsItem(out) {
+			var ok bool
+			if out, i, ok, err = r.tableFunction(out, i, hi); err != nil {
+				return nil, err
+			} else if ok {
+				continue
+			}
+		}
 		switch {
 		case t.is("::"):
 			out, i, err = r.castSuffix(out, i, hi)

@@ -38,10 +38,16 @@ type binder struct {
 	// noveltyCols maps the text of each novelty call to the column of the
 	// Novelty node that computes it.
 	noveltyCols map[string]*ColRef
+	// setCols maps the text of the set-returning call of a SELECT list to
+	// the column of the TableFunction that computes it.
+	setCols map[string]*ColRef
 	// outer is the enclosing query's scope while binding a subquery;
 	// correlated is set when the subquery refers to it.
 	outer      *scope
 	correlated bool
+	// win, while binding a SELECT's list and ORDER BY, maps its window
+	// function calls to the columns computing them.
+	win *windowScope
 }
 
 // niladicFuncs are SQL's functions called without parentheses, which
@@ -152,6 +158,8 @@ func (b *binder) exprInner(n ast.ExprNode, sc *scope) (Expr, error) {
 				"aggregate %s() in a stream needs a window: GROUP BY TUMBLE/HOP/SESSION", strings.ToLower(n.F))
 		}
 		return nil, types.Errorf(types.CodeGroupingError, "aggregate functions are not allowed here")
+	case *ast.WindowFuncExpr:
+		return b.windowRef(n)
 	case *ast.IsNullExpr:
 		arg, err := b.expr(n.Expr, sc)
 		if err != nil {
@@ -401,6 +409,9 @@ func (b *binder) funcCall(n *ast.FuncCallExpr, sc *scope) (Expr, error) {
 	}
 	if isNoveltyFunc(name) {
 		return b.noveltyRef(n)
+	}
+	if functions.IsTableFunc(name) {
+		return b.setReturningRef(n)
 	}
 	args, err := b.exprs(n.Args, sc)
 	if err != nil {

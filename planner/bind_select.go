@@ -30,9 +30,9 @@ func (b *binder) selectStmt(s *ast.SelectStmt) (Node, error) {
 		return nil, types.Errorf(types.CodeFeatureNotSupported, "only SELECT queries are supported here")
 	}
 	// Aggregation scope is per SELECT: a subquery or UNION branch has its own.
-	outer := b.agg
-	b.agg = nil
-	defer func() { b.agg = outer }()
+	outer, outerWin := b.agg, b.win
+	b.agg, b.win = nil, nil
+	defer func() { b.agg, b.win = outer, outerWin }()
 	var input Node
 	var sc *scope
 	if s.From == nil {
@@ -77,6 +77,17 @@ func (b *binder) selectStmt(s *ast.SelectStmt) (Node, error) {
 			return nil, err
 		}
 		input = &Filter{Input: input, Pred: pred}
+	}
+	if input, err = b.windowFunctions(input, sc, s); err != nil {
+		return nil, err
+	}
+	// Set-returning functions run after window functions, as in Postgres.
+	if !grouped {
+		outerSet := b.setCols
+		defer func() { b.setCols = outerSet }()
+		if input, err = b.setReturningCalls(input, sc, s); err != nil {
+			return nil, err
+		}
 	}
 	var exprs []Expr
 	var cols types.Schema
@@ -240,6 +251,11 @@ func (b *binder) tableRef(n ast.ResultSetNode) (Node, *scope, error) {
 			node.Alias = alias
 			return node, scopeOf(alias, node.Schema(), 0), nil
 		case *ast.SelectStmt, *ast.SetOprStmt:
+			if sel, ok := src.(*ast.SelectStmt); ok {
+				if call, cols, ok := fromFunctionCall(sel); ok {
+					return b.fromFunction(call, alias, cols)
+				}
+			}
 			node, err := b.query(src)
 			if err != nil {
 				return nil, nil, err
@@ -614,6 +630,8 @@ func columnName(n ast.ExprNode) string {
 		return name
 	case *ast.AggregateFuncExpr:
 		return strings.ToLower(n.F)
+	case *ast.WindowFuncExpr:
+		return strings.ToLower(n.Name)
 	case *ast.CaseExpr:
 		return "case"
 	}

@@ -34,7 +34,7 @@ type Delete struct {
 // PlanDML plans INSERT, UPDATE or DELETE; it returns *Insert, *Update or *Delete.
 func PlanDML(cat Catalog, d *parser.DML) (any, error) {
 	b := &binder{cat: cat, positions: d.Positions, text: d.Text, params: make([]types.Type, d.Params)}
-	b.numberParams(d.Stmt, d.ParamOrder)
+	b.prepare(d.Stmt, d.ParamOrder)
 	switch s := d.Stmt.(type) {
 	case *ast.InsertStmt:
 		return b.insert(s)

@@ -89,6 +89,8 @@ func describe(n Node) string {
 		return s
 	case *WindowAggregate:
 		return describeWindow(n)
+	case *WindowFunctions:
+		return describeWindowFunctions(n)
 	case *IntervalJoin:
 		keys := make([]string, len(n.LeftKeys))
 		for i := range n.LeftKeys {
@@ -120,6 +122,8 @@ func describe(n Node) string {
 			}
 		}
 		return "Sort " + strings.Join(parts, ", ")
+	case *TableFunction:
+		return fmt.Sprintf("TableFunction %s(%s)", n.Func.Name, joinExprs(n.Args, ", "))
 	}
 	return fmt.Sprintf("%T", n)
 }

@@ -33,7 +33,7 @@ type Options struct {
 func PlanQuery(cat Catalog, q *parser.Query, opts Options) (*Plan, error) {
 	b := &binder{cat: cat, positions: q.Positions, text: q.Text, params: make([]types.Type, q.Params),
 		noveltyContext: opts.NoveltyContext}
-	b.numberParams(q.Stmt, q.ParamOrder)
+	b.prepare(q.Stmt, q.ParamOrder)
 	root, err := b.query(q.Stmt)
 	if err != nil {
 		return nil, err
@@ -47,7 +47,7 @@ func PlanQuery(cat Catalog, q *parser.Query, opts Options) (*Plan, error) {
 func PlanContinuous(cat Catalog, stmt ast.StmtNode, text string, positions parser.Positions, opts Options) (*Plan, error) {
 	b := &binder{cat: cat, positions: positions, text: text, streaming: true,
 		noveltyContext: opts.NoveltyContext, allowedLateness: opts.AllowedLateness}
-	b.numberParams(stmt, nil)
+	b.prepare(stmt, nil)
 	root, err := b.query(stmt)
 	if err != nil {
 		return nil, err
@@ -84,7 +84,7 @@ func resolveUnknown(root Node) Node {
 // WATERMARK delay, over the columns of schema (nil: no columns).
 func BindExpr(n ast.ExprNode, schema types.Schema, want types.Type) (Expr, error) {
 	b := &binder{}
-	b.numberParams(n, nil)
+	b.prepare(n, nil)
 	e, err := b.expr(n, scopeOf("", schema, 0))
 	if err != nil {
 		return nil, err

@@ -93,7 +93,7 @@ func (b *binder) subquery(q ast.ResultSetNode, sc *scope) (Node, bool, error) {
 		return nil, false, types.Errorf(types.CodeFeatureNotSupported, "subqueries nested in subqueries are not supported")
 	}
 	child := *b
-	child.outer, child.agg, child.noveltyCols, child.correlated = sc, nil, nil, false
+	child.outer, child.agg, child.noveltyCols, child.setCols, child.correlated = sc, nil, nil, nil, false
 	node, err := child.query(q)
 	if err != nil {
 		return nil, false, err

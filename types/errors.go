@@ -42,6 +42,7 @@ const (
 	CodeWrongObjectTypeForDML   = "42809"
 	CodeObjectInUse             = "55006"
 	CodeConfigFileError         = "F0000"
+	CodeProgramLimitExceeded    = "54000"
 )
 
 // Error is an error meant for the user: it carries the Postgres SQLSTATE and

@@ -62,6 +62,8 @@ func ParseText(t Type, s string, loc *time.Location) (Datum, error) {
 		return parseUUID(s)
 	case TextArray:
 		return parseTextArray(s)
+	case Int2Vector:
+		return parseInt2Vector(s)
 	}
 	return Null, Errorf(CodeFeatureNotSupported, "text input for type %s is not supported", t)
 }
@@ -298,4 +300,16 @@ func parseUUID(s string) (Datum, error) {
 		out = append(out, hexDigits[b>>4], hexDigits[b&0xf])
 	}
 	return NewString(UUID, string(out)), nil
+}
+
+// parseInt2Vector reads int2vector's text form: smallints separated by
+// spaces.
+func parseInt2Vector(s string) (Datum, error) {
+	fields := strings.Fields(s)
+	for _, f := range fields {
+		if _, err := strconv.ParseInt(f, 10, 16); err != nil {
+			return Null, Errorf(CodeInvalidTextRepresent, "invalid input syntax for type int2vector: %q", s)
+		}
+	}
+	return NewString(Int2Vector, strings.Join(fields, " ")), nil
 }

@@ -31,6 +31,9 @@ const (
 	JSONB
 	UUID
 	TextArray
+	// Int2Vector is int2vector, the catalog's array of column numbers:
+	// held in its text form ("1 3"), subscripted from 0.
+	Int2Vector
 	numTypes
 )
 
@@ -80,6 +83,7 @@ var typeInfos = [numTypes]typeInfo{
 	JSONB:       {"jsonb", 3802, FamilyJSON, -1},
 	UUID:        {"uuid", 2950, FamilyString, 16},
 	TextArray:   {"text[]", 1009, FamilyArray, -1},
+	Int2Vector:  {"int2vector", 22, FamilyArray, -1},
 }
 
 // String returns the name Postgres prints for the type, e.g. "bigint".
@@ -122,6 +126,11 @@ var typeNames = map[string]Type{
 	"oid": Int8, "regclass": Int8, "regtype": Int8, "regnamespace": Int8, "regproc": Int8,
 	"regprocedure": Int8, "regrole": Int8, "regoper": Int8,
 	"text[]": TextArray, "_text": TextArray, "varchar[]": TextArray, "character varying[]": TextArray,
+	// Arrays of other elements are carried as text[]: the same text form,
+	// compared and subscripted as text (catalog queries cast int2[] columns).
+	"int2[]": TextArray, "int4[]": TextArray, "int8[]": TextArray, "oid[]": TextArray,
+	"_int2": TextArray, "_int4": TextArray, "_int8": TextArray, "_oid": TextArray,
+	"int2vector": Int2Vector,
 }
 
 // TypeByName resolves a SQL type name as users write it ("BIGINT",

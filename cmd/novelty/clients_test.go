@@ -137,12 +137,7 @@ const pgjdbcJar = "/usr/share/java/postgresql.jar"
 // queries the server cannot answer yet, with the SQLSTATE they fail with.
 // Such a section must print that error; once it works the test fails until
 // its entry is removed here, and then its rows in jdbcWant are compared.
-var jdbcKnownGaps = map[string]string{
-	// getColumns: row_number() OVER (PARTITION BY ... ORDER BY ...).
-	"columns accounts":       "0A000",
-	"columns payments":       "0A000",
-	"columns large_payments": "0A000",
-}
+var jdbcKnownGaps = map[string]string{}
 
 // jdbcWant is ClientTest.java's output from a server that answers every
 // call; the metadata rows are what PostgreSQL 15 returns for the same

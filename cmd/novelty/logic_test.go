@@ -123,14 +123,14 @@ func parseLogicFile(t *testing.T, path string) ([]record, []string) {
 
 // logicServer is a server under test and its data directory.
 type logicServer struct {
-	t      *testing.T
+	t      testing.TB
 	dir    string
 	addr   string
 	cancel context.CancelFunc
 	done   chan error
 }
 
-func startLogicServer(t *testing.T, dir string) *logicServer {
+func startLogicServer(t testing.TB, dir string) *logicServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &logicServer{t: t, dir: dir, cancel: cancel, done: make(chan error, 1)}
 	ready := make(chan net.Addr, 1)

@@ -340,7 +340,7 @@ type oraclePostgres struct {
 	port int
 }
 
-func (p *oraclePostgres) connect(t *testing.T, ctx context.Context) *pgx.Conn {
+func (p *oraclePostgres) connect(t testing.TB, ctx context.Context) *pgx.Conn {
 	t.Helper()
 	conn, err := pgx.Connect(ctx, fmt.Sprintf("host=127.0.0.1 port=%d user=postgres dbname=postgres sslmode=disable", p.port))
 	if err != nil {
@@ -352,7 +352,7 @@ func (p *oraclePostgres) connect(t *testing.T, ctx context.Context) *pgx.Conn {
 // startOraclePostgres initdbs a temporary cluster and starts it; t.Cleanup
 // stops it and removes its files. PostgreSQL refuses to run as root, so as
 // root the server runs as the user nobody in a directory nobody owns.
-func startOraclePostgres(t *testing.T) *oraclePostgres {
+func startOraclePostgres(t testing.TB) *oraclePostgres {
 	t.Helper()
 	bin, err := findPostgresBin()
 	if err != nil {

@@ -20,6 +20,7 @@ func pgAttribute() *relation {
 			col("attidentity", charType), col("attgenerated", charType), col("attisdropped", types.Bool),
 			col("attislocal", types.Bool), col("attinhcount", types.Int4), col("attcollation", oidType),
 			nullable("attacl", aclType), nullable("attoptions", types.TextArray),
+			nullable("attfdwoptions", types.TextArray),
 		},
 		rows: func(c *catalog) [][]types.Datum {
 			var rows [][]types.Datum
@@ -38,7 +39,7 @@ func pgAttribute() *relation {
 						boolDatum(r.notNull(j)), boolDatum(r.hasDefault(j)), boolDatum(false),
 						charDatum(0), charDatum(0), boolDatum(false),
 						boolDatum(true), int4Datum(0), oidDatum(collationOf(t)),
-						types.Null, types.Null,
+						types.Null, types.Null, types.Null,
 					})
 				}
 			}

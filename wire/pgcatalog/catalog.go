@@ -76,6 +76,8 @@ type relEntry struct {
 	defaults []string
 	// query is a stream's query text.
 	query string
+	// connector is a source's connector (its foreign server).
+	connector string
 	// user is set for the user's objects.
 	user bool
 }
@@ -117,7 +119,8 @@ func newCatalog(snap *engine.CatalogSnapshot, virtual []*relation) (*catalog, er
 			return nil, err
 		}
 		c.rels = append(c.rels, relEntry{oid: info.OID, schema: "public", name: info.Name, kind: relkindOf(info.Kind),
-			columns: info.Columns, primaryKey: info.PrimaryKey, defaults: info.Defaults, query: info.Query, user: true})
+			columns: info.Columns, primaryKey: info.PrimaryKey, defaults: info.Defaults, query: info.Query,
+			connector: info.Connector, user: true})
 	}
 	sort.SliceStable(c.rels, func(i, j int) bool { return c.rels[i].oid < c.rels[j].oid })
 	return c, nil

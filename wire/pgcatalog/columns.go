@@ -12,7 +12,7 @@ const (
 	charType     = types.Text      // "char" (18)
 	aclType      = types.TextArray // aclitem[] (1034)
 	nodeTreeType = types.Text      // pg_node_tree (194)
-	vectorType   = types.Text      // int2vector (22), oidvector (30)
+	vectorType   = types.Text      // oidvector (30)
 	int2ArrType  = types.TextArray // int2[] (1005)
 	oidArrType   = types.TextArray // oid[] (1028)
 	charArrType  = types.TextArray // "char"[] (1002)

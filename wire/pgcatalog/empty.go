@@ -19,8 +19,8 @@ func pgIndex() *relation {
 		col("indisunique", types.Bool), col("indnullsnotdistinct", types.Bool), col("indisprimary", types.Bool),
 		col("indisexclusion", types.Bool), col("indimmediate", types.Bool), col("indisclustered", types.Bool),
 		col("indisvalid", types.Bool), col("indcheckxmin", types.Bool), col("indisready", types.Bool),
-		col("indislive", types.Bool), col("indisreplident", types.Bool), col("indkey", vectorType),
-		col("indcollation", vectorType), col("indclass", vectorType), col("indoption", vectorType),
+		col("indislive", types.Bool), col("indisreplident", types.Bool), col("indkey", types.Int2Vector),
+		col("indcollation", vectorType), col("indclass", vectorType), col("indoption", types.Int2Vector),
 		nullable("indexprs", nodeTreeType), nullable("indpred", nodeTreeType),
 	})
 }
@@ -64,7 +64,7 @@ func pgPolicy() *relation {
 func pgStatisticExt() *relation {
 	return emptyRelation("pg_statistic_ext", 3381, types.Schema{
 		col("oid", oidType), col("stxrelid", oidType), col("stxname", nameType), col("stxnamespace", oidType),
-		col("stxowner", oidType), col("stxstattarget", types.Int4), col("stxkeys", vectorType),
+		col("stxowner", oidType), col("stxstattarget", types.Int4), col("stxkeys", types.Int2Vector),
 		col("stxkind", charArrType), nullable("stxexprs", nodeTreeType),
 	})
 }
@@ -86,7 +86,7 @@ func pgPublicationNamespace() *relation {
 func pgPublicationRel() *relation {
 	return emptyRelation("pg_publication_rel", 6106, types.Schema{
 		col("oid", oidType), col("prpubid", oidType), col("prrelid", oidType), nullable("prqual", nodeTreeType),
-		nullable("prattrs", vectorType),
+		nullable("prattrs", types.Int2Vector),
 	})
 }
 
@@ -96,7 +96,7 @@ func pgTrigger() *relation {
 		col("tgfoid", oidType), col("tgtype", types.Int2), col("tgenabled", charType), col("tgisinternal", types.Bool),
 		col("tgconstrrelid", oidType), col("tgconstrindid", oidType), col("tgconstraint", oidType),
 		col("tgdeferrable", types.Bool), col("tginitdeferred", types.Bool), col("tgnargs", types.Int2),
-		col("tgattr", vectorType), col("tgargs", types.Bytea), nullable("tgqual", nodeTreeType),
+		col("tgattr", types.Int2Vector), col("tgargs", types.Bytea), nullable("tgqual", nodeTreeType),
 		nullable("tgoldtable", nameType), nullable("tgnewtable", nameType),
 	})
 }

@@ -104,7 +104,7 @@ func definitions() []*relation {
 		pgTables(), pgViews(),
 		pgIndex(), pgDescription(), pgProc(), pgInherits(), pgPolicy(), pgStatisticExt(),
 		pgPublication(), pgPublicationNamespace(), pgPublicationRel(), pgTrigger(),
-		pgRewrite(), pgExtension(),
+		pgRewrite(), pgExtension(), pgForeignServer(), pgForeignTable(), pgForeignDataWrapper(),
 		infoTables(), infoColumns(), infoSchemata(), infoViews(), infoTableConstraints(),
 		infoKeyColumnUsage(),
 	}

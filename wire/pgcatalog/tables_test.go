@@ -32,7 +32,7 @@ func fixture() *engine.CatalogSnapshot {
 					{Name: "tags", Type: types.TextArray, Nullable: true},
 				},
 				PrimaryKey: []int{0}, Defaults: []string{"", "'click'", "now()", ""}},
-			{OID: clicksOID, Name: "clicks", Kind: parser.KindSource,
+			{OID: clicksOID, Name: "clicks", Kind: parser.KindSource, Connector: "kafka",
 				Columns: types.Schema{{Name: "url", Type: types.Varchar, Nullable: true}, {Name: "ts", Type: types.Timestamp, Nullable: true}}},
 			{OID: perMinuteOID, Name: "per_minute", Kind: parser.KindStream, Query: "SELECT count(*) AS n FROM clicks",
 				Columns:  types.Schema{{Name: "n", Type: types.Int8, Nullable: true}},
@@ -50,6 +50,7 @@ var allRelations = []string{
 	"pg_catalog.pg_proc", "pg_catalog.pg_inherits", "pg_catalog.pg_policy", "pg_catalog.pg_statistic_ext",
 	"pg_catalog.pg_publication", "pg_catalog.pg_publication_namespace", "pg_catalog.pg_publication_rel",
 	"pg_catalog.pg_trigger", "pg_catalog.pg_rewrite", "pg_catalog.pg_extension",
+	"pg_catalog.pg_foreign_server", "pg_catalog.pg_foreign_table", "pg_catalog.pg_foreign_data_wrapper",
 	"information_schema.tables", "information_schema.columns", "information_schema.schemata",
 	"information_schema.views", "information_schema.table_constraints", "information_schema.key_column_usage",
 }
@@ -285,6 +286,20 @@ func TestPgClass(t *testing.T) {
 	if n := len(tb.rows); n != len(allRelations)+3 {
 		t.Errorf("%d pg_class rows, want %d", n, len(allRelations)+3)
 	}
+}
+
+// TestForeignTables checks that sources are foreign tables of a server
+// named after their connector, without options (they may hold secrets).
+func TestForeignTables(t *testing.T) {
+	servers := read(t, New(), "pg_catalog.pg_foreign_server")
+	servers.check(servers.one("srvname", "kafka"), map[string]string{"oid": "13901", "srvfdw": "13900", "srvoptions": "NULL"})
+	tables := read(t, New(), "pg_catalog.pg_foreign_table")
+	if len(tables.rows) != 1 {
+		t.Fatalf("%d foreign tables, want the one source", len(tables.rows))
+	}
+	tables.check(tables.one("ftrelid", "16385"), map[string]string{"ftserver": "13901", "ftoptions": "NULL"})
+	wrappers := read(t, New(), "pg_catalog.pg_foreign_data_wrapper")
+	wrappers.check(wrappers.one("fdwname", "novelty"), map[string]string{"oid": "13900"})
 }
 
 func TestPgAttribute(t *testing.T) {
