@@ -46,6 +46,8 @@ type Session struct {
 	// holdsWrites is set while the session holds the engine's table write
 	// lock (during a writing statement, or a transaction that wrote).
 	holdsWrites bool
+	// cursors are the open cursors (DECLARE) by name.
+	cursors map[string]*sqlCursor
 }
 
 // defaultParams are the session settings a new session starts with; the
@@ -116,7 +118,7 @@ func (s *Session) TxStatus() byte {
 func (s *Session) Close() error {
 	s.endTxn()
 	s.e.advisory.releaseAll(s)
-	return nil
+	return s.closeCursors(func(*sqlCursor) bool { return true })
 }
 
 // User implements functions.SessionInfo.
@@ -204,9 +206,17 @@ func (s *Session) execute(ctx context.Context, stmt parser.Statement, params []t
 	case *parser.Discard:
 		s.endTxn()
 		s.resetParams()
-		return "DISCARD ALL", nil
+		return "DISCARD ALL", s.closeCursors(func(*sqlCursor) bool { return true })
 	case *parser.Copy:
 		return "", copyWithoutData()
+	case *parser.CopyTo:
+		return "", copyToWithoutCopyOut()
+	case *parser.Declare:
+		return s.declare(ctx, st, params)
+	case *parser.Fetch:
+		return s.fetch(ctx, st, w)
+	case *parser.CloseCursor:
+		return s.closeCursor(st)
 	case *parser.ResetNovelty:
 		return "RESET NOVELTY CONTEXT", s.e.resetNovelty(st.Context)
 	}
@@ -296,29 +306,36 @@ func (s *Session) query(ctx context.Context, q *parser.Query, params []types.Dat
 // subscribe streams live rows of a stream, source or query until the
 // LIMIT is reached or ctx ends.
 func (s *Session) subscribe(ctx context.Context, st *parser.Subscribe, w RowWriter) (string, error) {
-	var root planner.Node
-	if st.Query != nil {
-		plan, err := planner.PlanContinuous(s.e, st.Query, st.Text, st.Positions, s.planOptions())
-		if err != nil {
-			return "", err
-		}
-		root = plan.Root
-	} else {
-		rel, ok := s.e.Relation(st.Name)
-		if !ok {
-			return "", types.Errorf(types.CodeUndefinedTable, "relation %q does not exist", st.Name)
-		}
-		if rel.Kind == parser.KindTable {
-			return "", types.Errorf(types.CodeWrongObjectType, "cannot subscribe to table %q", st.Name).
-				WithHint("SUBSCRIBE reads sources and streams; use SELECT for tables.")
-		}
-		root = &planner.Scan{Rel: rel, Mode: planner.ScanLive}
+	root, err := s.subscribeRoot(st)
+	if err != nil {
+		return "", err
 	}
 	n, err := run(ctx, root, s.env(nil), w, st.Limit, true)
 	if err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("SUBSCRIBE %d", n), nil
+}
+
+// subscribeRoot plans a SUBSCRIBE: its query, or a live scan of the
+// source or stream it names.
+func (s *Session) subscribeRoot(st *parser.Subscribe) (planner.Node, error) {
+	if st.Query != nil {
+		plan, err := planner.PlanContinuous(s.e, st.Query, st.Text, st.Positions, s.planOptions())
+		if err != nil {
+			return nil, err
+		}
+		return plan.Root, nil
+	}
+	rel, ok := s.e.Relation(st.Name)
+	if !ok {
+		return nil, types.Errorf(types.CodeUndefinedTable, "relation %q does not exist", st.Name)
+	}
+	if rel.Kind == parser.KindTable {
+		return nil, types.Errorf(types.CodeWrongObjectType, "cannot subscribe to table %q", st.Name).
+			WithHint("SUBSCRIBE reads sources and streams; use SELECT for tables.")
+	}
+	return &planner.Scan{Rel: rel, Mode: planner.ScanLive}, nil
 }
 
 func (s *Session) set(st *parser.Set) error {
@@ -384,6 +401,10 @@ func (s *Session) transaction(st *parser.Transaction) (string, error) {
 			s.endTxn()
 			return "ROLLBACK", nil
 		}
+		if err := s.holdCursors(s.ctx); err != nil {
+			s.endTxn()
+			return "", err
+		}
 		var err error
 		if s.writes != nil && s.writes.Len() > 0 {
 			err = s.writes.Commit()
@@ -403,6 +424,7 @@ func (s *Session) endTxn() {
 	s.writes = nil
 	s.inTxn, s.failed = false, false
 	s.unlockTableWrites()
+	s.closeTxnCursors()
 }
 
 // SetParameter applies a run-time parameter from the client's startup
@@ -452,18 +474,13 @@ func (s *Session) Describe(stmt parser.Statement) ([]types.Type, types.Schema, e
 		}
 		return dmlParams(plan), nil, nil
 	case *parser.Subscribe:
-		if st.Query != nil {
-			plan, err := planner.PlanContinuous(s.e, st.Query, st.Text, st.Positions, s.planOptions())
-			if err != nil {
-				return nil, nil, err
-			}
-			return nil, plan.Columns(), nil
+		root, err := s.subscribeRoot(st)
+		if err != nil {
+			return nil, nil, err
 		}
-		rel, ok := s.e.Relation(st.Name)
-		if !ok {
-			return nil, nil, types.Errorf(types.CodeUndefinedTable, "relation %q does not exist", st.Name)
-		}
-		return nil, rel.Schema, nil
+		return nil, root.Schema(), nil
+	case *parser.Declare, *parser.Fetch:
+		return s.describeCursorStatement(stmt)
 	case *parser.Show, *parser.Describe, *parser.Explain:
 		// These only read; running them up to their column list is exact.
 		cw := &columnsOnly{}

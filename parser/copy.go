@@ -9,12 +9,13 @@ import (
 // parseCopy parses COPY name [(col, ...)] FROM STDIN followed by either
 // options in parentheses, [WITH] (FORMAT csv, HEADER, DELIMITER 'x',
 // NULL 'y'), or the old unparenthesised forms, [WITH] [CSV] [HEADER]
-// [DELIMITER [AS] 'x'] [NULL [AS] 'y']. COPY TO, COPY from a server file
-// or program and the binary format are refused with 0A000.
+// [DELIMITER [AS] 'x'] [NULL [AS] 'y']. COPY ... TO goes to parseCopyTo.
+// COPY from a server file or program and the binary format are refused
+// with 0A000.
 func parseCopy(c *cursor, src Source) (Statement, error) {
 	c.next()
 	if c.peek().is("(") {
-		return nil, featureError(c.text, c.peek().start, "COPY (query) TO is not supported")
+		return parseCopyQueryTo(c, src)
 	}
 	name, _, err := c.objectName()
 	if err != nil {
@@ -28,7 +29,7 @@ func parseCopy(c *cursor, src Source) (Statement, error) {
 	}
 	switch dir := c.peek(); {
 	case dir.isKw("to"):
-		return nil, featureError(c.text, dir.start, "COPY TO is not supported")
+		return parseCopyTo(c, &CopyTo{Source: src, Table: name, Columns: st.Columns})
 	case !dir.isKw("from"):
 		return nil, c.errHere()
 	}
@@ -42,22 +43,28 @@ func parseCopy(c *cursor, src Source) (Statement, error) {
 	default:
 		return nil, c.errHere()
 	}
+	return st, parseCopyOptions(c, st)
+}
+
+// parseCopyOptions parses the options that end a COPY statement into st,
+// in the parenthesised or the old form, and checks them.
+func parseCopyOptions(c *cursor, st *Copy) error {
 	opts := copyOptions{st: st, seen: map[string]bool{}}
 	parenthesised := c.peek().is("(") || c.peek().isKw("with") && c.at(1).is("(")
+	c.acceptKw("with")
+	var err error
 	if parenthesised {
-		c.acceptKw("with")
 		err = opts.parenthesised(c)
 	} else {
-		c.acceptKw("with")
 		err = opts.legacy(c)
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := c.expectEnd(); err != nil {
-		return nil, err
+		return err
 	}
-	return st, opts.finish(c.text)
+	return opts.finish(c.text)
 }
 
 // copyColumns parses the (col, ...) list of COPY.

@@ -47,8 +47,8 @@ func TestCopyErrors(t *testing.T) {
 		code string
 		pos  int
 	}{
-		{"COPY t TO STDOUT", types.CodeFeatureNotSupported, 8},
-		{"COPY (SELECT 1) TO STDOUT", types.CodeFeatureNotSupported, 6},
+		{"COPY t TO '/tmp/x.csv'", types.CodeFeatureNotSupported, 11},
+		{"COPY (SELECT 1) TO PROGRAM 'cat'", types.CodeFeatureNotSupported, 20},
 		{"COPY t FROM '/tmp/x.csv'", types.CodeFeatureNotSupported, 13},
 		{"COPY t FROM STDIN BINARY", types.CodeFeatureNotSupported, 19},
 		{"COPY t FROM STDIN (FORMAT binary)", types.CodeFeatureNotSupported, 27},

@@ -48,6 +48,10 @@
 //	BEGIN [WORK|TRANSACTION] [modes] | START TRANSACTION [modes]
 //	COMMIT | END | ROLLBACK | ABORT [WORK|TRANSACTION] [AND NO CHAIN]
 //	DISCARD ALL         RESET NOVELTY CONTEXT 'name'
+//	DECLARE name [BINARY] [NO SCROLL] CURSOR [WITH HOLD|WITHOUT HOLD] FOR {query|SUBSCRIBE ...}
+//	{FETCH|MOVE} [NEXT|FORWARD [n|ALL]|n|ALL] [FROM|IN] name [WITH (timeout = 'interval')]
+//	CLOSE name | CLOSE ALL
+//	COPY name [(col, ...)] FROM STDIN [options] | COPY {name [(col, ...)]|(query)} TO STDOUT [options]
 //
 // Object names may be qualified with public. (the only schema). Option keys
 // fold to lower case and may be dotted (properties.bootstrap.server); values

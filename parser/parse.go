@@ -76,6 +76,12 @@ func parseCommand(c *cursor, src Source) (Statement, error) {
 		return parseTruncate(c, src)
 	case "copy":
 		return parseCopy(c, src)
+	case "declare":
+		return parseDeclare(c, src)
+	case "fetch", "move":
+		return parseFetch(c, src)
+	case "close":
+		return parseClose(c, src)
 	case "set":
 		return parseSet(c, src)
 	case "reset":

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
+	"github.com/novelty-db/novelty/engine"
 	"github.com/novelty-db/novelty/parser"
 	"github.com/novelty-db/novelty/types"
 )
@@ -58,13 +59,18 @@ func (c *conn) simpleQuery(ctx context.Context, sql string) error {
 	return c.readyForQuery()
 }
 
-// execute runs one statement of a simple query; COPY FROM STDIN goes
-// through the copy sub-protocol when the session supports it.
+// execute runs one statement of a simple query; COPY FROM STDIN and COPY
+// TO STDOUT go through the copy sub-protocol when the session supports it.
 func (c *conn) execute(ctx context.Context, stmt parser.Statement) (string, error) {
 	c.rows.reset(c.session.Location())
-	if st, ok := stmt.(*parser.Copy); ok {
+	switch st := stmt.(type) {
+	case *parser.Copy:
 		if cs, ok := c.session.(CopySession); ok {
 			return c.copyIn(ctx, cs, st)
+		}
+	case *parser.CopyTo:
+		if cs, ok := c.session.(CopyOutSession); ok {
+			return c.copyOut(ctx, cs, st)
 		}
 	}
 	return c.cancellable(ctx, func(ctx context.Context) (string, error) {
@@ -132,11 +138,17 @@ var errRowBeforeColumns = errors.New("wire: Row called before Columns")
 var errColumnsTwice = errors.New("wire: Columns called twice")
 
 // rowWriter sends a statement's result to the client: RowDescription, then
-// one DataRow per row in text format.
+// one DataRow per row in text format, or in binary format for FETCH from a
+// BINARY cursor.
 type rowWriter struct {
 	conn      *conn
 	loc       *time.Location // timestamptz output zone
 	described bool           // Columns was called
+	// sendBinary is set by SendBinary; then cols and binary (all true)
+	// describe the result for binary encoding.
+	sendBinary bool
+	cols       types.Schema
+	binary     []bool
 	// writeErr is the first failure to write to the client (or to read
 	// its COPY data); the connection is dead after it.
 	writeErr error
@@ -144,10 +156,16 @@ type rowWriter struct {
 
 var _ RowWriter = (*rowWriter)(nil)
 var _ Flusher = (*rowWriter)(nil)
+var _ engine.BinaryResults = (*rowWriter)(nil)
 
 func (w *rowWriter) reset(loc *time.Location) {
 	w.loc, w.described, w.writeErr = loc, false, nil
+	w.sendBinary, w.cols, w.binary = false, nil, nil
 }
+
+// SendBinary makes the result binary: a BINARY cursor's FETCH in a simple
+// query, the one way the simple protocol sends binary rows.
+func (w *rowWriter) SendBinary() { w.sendBinary = true }
 
 // Columns sends the RowDescription.
 func (w *rowWriter) Columns(cols types.Schema) error {
@@ -155,7 +173,13 @@ func (w *rowWriter) Columns(cols types.Schema) error {
 		return errColumnsTwice
 	}
 	w.described = true
-	return w.fail(w.conn.out.send(rowDescription(cols, nil)))
+	if w.sendBinary {
+		w.cols, w.binary = cols, make([]bool, len(cols))
+		for i := range w.binary {
+			w.binary[i] = true
+		}
+	}
+	return w.fail(w.conn.out.send(rowDescription(cols, w.binary)))
 }
 
 // Row sends one DataRow; output is written to the client whenever enough
@@ -167,7 +191,7 @@ func (w *rowWriter) Row(row []types.Datum) error {
 	if !w.described {
 		return errRowBeforeColumns
 	}
-	buf, err := appendDataRow(w.conn.out.buf, row, nil, nil, w.loc)
+	buf, err := appendDataRow(w.conn.out.buf, row, w.cols, w.binary, w.loc)
 	if err != nil {
 		return err
 	}
