@@ -90,7 +90,9 @@ func concatOperator(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 	if a[0].Typ.Family() == types.FamilyString && a[1].Typ.Family() == types.FamilyString {
 		return types.NewText(a[0].S + a[1].S), nil
 	}
-	buf := appendValueText(ctx, nil, a[0])
+	// Most results are short: build them on the stack, allocate once.
+	var scratch [64]byte
+	buf := appendValueText(ctx, scratch[:0], a[0])
 	buf = appendValueText(ctx, buf, a[1])
 	return types.NewText(string(buf)), nil
 }
