@@ -124,14 +124,14 @@ func TestRegistry(t *testing.T) {
 	_, err := r.Source("fiel")
 	e, ok := types.AsError(err)
 	if !ok || e.Code != types.CodeInvalidParameterValue || e.Message != `unknown source connector "fiel"` ||
-		!strings.Contains(e.Hint, "Did you mean file?") || !strings.Contains(e.Hint, "Known source connectors: datagen, file, kafka, nexmark.") {
+		!strings.Contains(e.Hint, "Did you mean file?") || !strings.Contains(e.Hint, "Known source connectors: datagen, file, kafka, kinesis, nexmark.") {
 		t.Errorf("Source(fiel) = %#v", err)
 	}
-	r.RegisterSource(SourceFactory{Name: "kinesis"})
-	if got := strings.Join(r.SourceNames(), ","); got != "datagen,file,kafka,kinesis,nexmark" {
+	r.RegisterSource(SourceFactory{Name: "example"})
+	if got := strings.Join(r.SourceNames(), ","); got != "datagen,example,file,kafka,kinesis,nexmark" {
 		t.Errorf("SourceNames = %s", got)
 	}
-	if got := strings.Join(Default().SourceNames(), ","); got != "datagen,file,kafka,nexmark" {
+	if got := strings.Join(Default().SourceNames(), ","); got != "datagen,file,kafka,kinesis,nexmark" {
 		t.Errorf("registering into one registry changed another: %s", got)
 	}
 }

@@ -26,8 +26,10 @@ func Default() *Registry {
 	r.RegisterSource(NexmarkSource())
 	r.RegisterSource(DatagenSource())
 	r.RegisterSource(KafkaSource())
+	r.RegisterSource(KinesisSource())
 	r.RegisterSink(FileSink())
 	r.RegisterSink(KafkaSink())
+	r.RegisterSink(KinesisSink())
 	return r
 }
 
