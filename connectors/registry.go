@@ -30,6 +30,7 @@ func Default() *Registry {
 	r.RegisterSink(FileSink())
 	r.RegisterSink(KafkaSink())
 	r.RegisterSink(KinesisSink())
+	r.RegisterSink(WebhookSink())
 	return r
 }
 

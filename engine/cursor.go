@@ -16,10 +16,9 @@ import (
 
 // SQLSTATEs only cursors report.
 const (
-	codeNoActiveTransaction          = "25P01"
-	codeInvalidCursorName            = "34000"
-	codeDuplicateCursor              = "42P03"
-	codeObjectNotInPrerequisiteState = "55000"
+	codeNoActiveTransaction = "25P01"
+	codeInvalidCursorName   = "34000"
+	codeDuplicateCursor     = "42P03"
 )
 
 // maxHoldBytes bounds the memory of the rows a WITH HOLD cursor keeps when
@@ -278,7 +277,7 @@ func (s *Session) fetch(ctx context.Context, st *parser.Fetch, w RowWriter) (str
 		return "", err
 	}
 	if st.Backward != "" {
-		return "", types.Errorf(codeObjectNotInPrerequisiteState, "cursor can only scan forward").
+		return "", types.Errorf(types.CodeObjectNotInPrerequisite, "cursor can only scan forward").
 			WithHint("Novelty's cursors are NO SCROLL: %s is not possible; read forward with FETCH [FORWARD] n.", st.Backward)
 	}
 	wait := ctx

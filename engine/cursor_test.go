@@ -89,7 +89,7 @@ func TestSelectCursor(t *testing.T) {
 		{sql: "ROLLBACK", tag: "ROLLBACK"},
 		{sql: "BEGIN", tag: "BEGIN"},
 		{sql: "DECLARE c CURSOR FOR SELECT id FROM t", tag: "DECLARE CURSOR"},
-		{sql: "FETCH PRIOR c", code: codeObjectNotInPrerequisiteState},
+		{sql: "FETCH PRIOR c", code: types.CodeObjectNotInPrerequisite},
 		{sql: "ROLLBACK", tag: "ROLLBACK"},
 		{sql: "BEGIN", tag: "BEGIN"},
 		{sql: "DECLARE c CURSOR FOR SELECT id FROM t", tag: "DECLARE CURSOR"},

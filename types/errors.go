@@ -43,6 +43,7 @@ const (
 	CodeObjectInUse             = "55006"
 	CodeConfigFileError         = "F0000"
 	CodeProgramLimitExceeded    = "54000"
+	CodeObjectNotInPrerequisite = "55000"
 )
 
 // Error is an error meant for the user: it carries the Postgres SQLSTATE and

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/novelty-db/novelty/connectors/httpingest"
 	"github.com/novelty-db/novelty/engine"
 	"github.com/novelty-db/novelty/engine/httpapi"
 )
@@ -17,10 +18,10 @@ import (
 // requests in flight.
 const httpShutdownTimeout = 5 * time.Second
 
-// startHTTP serves the operations endpoint (metrics, health, web page) on
-// cfg.http, when set, and returns the function that stops it. It listens
-// before returning, so a bad address fails the start.
-func startHTTP(cfg serveConfig, eng *engine.Engine, logger *slog.Logger) (stop func(), err error) {
+// startHTTP serves the operations endpoint (metrics, health, web page) and
+// HTTP ingest (hub) on cfg.http, when set, and returns the function that
+// stops it. It listens before returning, so a bad address fails the start.
+func startHTTP(cfg serveConfig, eng *engine.Engine, hub *httpingest.Hub, logger *slog.Logger) (stop func(), err error) {
 	if cfg.http == "" {
 		return func() {}, nil
 	}
@@ -28,8 +29,10 @@ func startHTTP(cfg serveConfig, eng *engine.Engine, logger *slog.Logger) (stop f
 	if err != nil {
 		return nil, fmt.Errorf("--http: %w", err)
 	}
+	mux := httpapi.New(eng)
+	mux.Handle(httpingest.PathPrefix, hub)
 	srv := &http.Server{
-		Handler:           httpapi.New(eng),
+		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}

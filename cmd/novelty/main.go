@@ -20,6 +20,7 @@ import (
 	_ "time/tzdata"
 
 	"github.com/novelty-db/novelty/connectors"
+	"github.com/novelty-db/novelty/connectors/httpingest"
 	"github.com/novelty-db/novelty/engine"
 	"github.com/novelty-db/novelty/storage"
 	"github.com/novelty-db/novelty/wire"
@@ -95,7 +96,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "PEM certificate (chain) for TLS; needs --tls-key. Without it clients connect in plain text")
 	fs.StringVar(&cfg.tlsKey, "tls-key", "", "PEM private key for TLS; needs --tls-cert")
 	fs.StringVar(&cfg.auth, "auth", "trust", "authentication: trust (any user, meant for loopback) or scram (SCRAM-SHA-256 with --users-file or --user)")
-	fs.StringVar(&cfg.http, "http", "", "address of the HTTP endpoint serving Prometheus /metrics, /healthz and a web page of the pipelines, e.g. 127.0.0.1:9464 (no authentication: keep it on loopback); empty is off")
+	fs.StringVar(&cfg.http, "http", "", "address of the HTTP endpoint serving Prometheus /metrics, /healthz and a web page of the pipelines, e.g. 127.0.0.1:9464 and HTTP ingest at /ingest/<source> (no authentication: keep it on loopback); empty is off")
 	fs.StringVar(&cfg.usersFile, "users-file", "", "file of users for --auth scram: one user:password or user:SCRAM-SHA-256$... verifier per line, # comments")
 	fs.Func("user", "a user for --auth scram as name:password (repeatable; visible in the process list, prefer --users-file)", func(entry string) error {
 		cfg.users = append(cfg.users, entry)
@@ -148,14 +149,22 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, ready 
 		return fmt.Errorf("opening data directory %s: %w", dir, err)
 	}
 	defer store.Close()
+	// HTTP ingest sources receive events on the --http endpoint; without it
+	// creating one fails with a hint (a nil hub).
+	var hub *httpingest.Hub
+	if cfg.http != "" {
+		hub = httpingest.NewHub(httpingest.HubConfig{})
+	}
+	registry := connectors.Default()
+	registry.RegisterSource(connectors.HTTPSource(hub))
 	eng, err := engine.Open(engine.Config{
-		Store: store, Connectors: connectors.Default(), Logger: logger, BaseDir: dir, Virtual: pgcatalog.New(),
+		Store: store, Connectors: registry, Logger: logger, BaseDir: dir, Virtual: pgcatalog.New(),
 	})
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	stopHTTP, err := startHTTP(cfg, eng, logger)
+	stopHTTP, err := startHTTP(cfg, eng, hub, logger)
 	if err != nil {
 		return err
 	}
