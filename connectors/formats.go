@@ -35,22 +35,32 @@ func IdleTimeoutOption() OptionSpec {
 }
 
 // NewDecoder builds the decoder cfg.Options[format] selects for cfg.Schema.
+// Metadata columns (cfg.Metadata) are left NULL by the decoder, for the
+// connector to fill from the record's envelope: the payload never sets them,
+// and a csv record has fields for the other columns only.
 func NewDecoder(cfg SourceConfig) (format.Decoder, error) {
 	f := cfg.Options[FormatOptionName]
 	if len(cfg.Paths) > 0 && f != "json" {
 		return nil, types.Errorf(types.CodeInvalidParameterValue, "column paths need format 'json', not %q", f)
 	}
+	var skip map[string]bool
+	if len(cfg.Metadata) > 0 {
+		skip = make(map[string]bool, len(cfg.Metadata))
+		for col := range cfg.Metadata {
+			skip[col] = true
+		}
+	}
 	switch f {
 	case "json", "":
-		return format.NewJSONDecoder(cfg.Schema, format.JSONConfig{Paths: cfg.Paths})
+		return format.NewJSONDecoder(cfg.Schema, format.JSONConfig{Paths: cfg.Paths, Skip: skip})
 	case "csv":
 		delim, err := parseDelimiter(cfg.Options[DelimiterOptionName])
 		if err != nil {
 			return nil, err
 		}
-		return format.NewCSVDecoder(cfg.Schema, format.CSVConfig{Delimiter: delim}), nil
+		return format.NewCSVDecoder(cfg.Schema, format.CSVConfig{Delimiter: delim, Skip: skip}), nil
 	case "raw":
-		return format.NewRawDecoder(cfg.Schema)
+		return format.NewRawDecoder(cfg.Schema, format.RawConfig{Skip: skip})
 	}
 	return nil, types.Errorf(types.CodeInvalidParameterValue, "unknown format %q", f)
 }

@@ -12,14 +12,22 @@ type CSVConfig struct {
 	Delimiter byte
 	// Location reads timestamptz values without a zone; nil is UTC.
 	Location *time.Location
+	// Skip names columns the decoder leaves NULL and that take no field:
+	// the connector fills them (record metadata). The record's fields are
+	// the other columns, in order. Names not in the schema have no effect;
+	// encoders ignore Skip.
+	Skip map[string]bool
 }
 
 // CSVDecoder reads one RFC 4180 record per call into a row, fields by
 // position. A field that is empty and unquoted is NULL; "" is the empty
 // string. Values are read with types.ParseText. A record with a different
-// number of fields than the schema has columns is an error.
+// number of fields than the schema has columns (less the skipped ones) is
+// an error.
 type CSVDecoder struct {
 	schema  types.Schema
+	columns []int // per field, the column it fills
+	skipped []int // columns set to NULL on every record
 	delim   byte
 	loc     *time.Location
 	scratch []byte
@@ -34,6 +42,13 @@ func NewCSVDecoder(schema types.Schema, cfg CSVConfig) *CSVDecoder {
 	if d.loc == nil {
 		d.loc = time.UTC
 	}
+	for c, col := range schema {
+		if cfg.Skip[col.Name] {
+			d.skipped = append(d.skipped, c)
+		} else {
+			d.columns = append(d.columns, c)
+		}
+	}
 	return d
 }
 
@@ -41,26 +56,30 @@ func NewCSVDecoder(schema types.Schema, cfg CSVConfig) *CSVDecoder {
 // quoted field may contain line breaks.
 func (d *CSVDecoder) Decode(raw []byte, row []types.Datum) error {
 	raw = trimNewline(raw)
-	i, col := 0, 0
+	for _, c := range d.skipped {
+		row[c] = types.Null
+	}
+	i, n := 0, 0
 	for {
 		field, quoted, next, err := d.field(raw, i)
 		if err != nil {
 			return err
 		}
-		if col >= len(row) {
-			return fieldCountError(len(row), col+1+countFields(raw[next:], d.delim))
+		if n >= len(d.columns) {
+			return fieldCountError(len(d.columns), n+1+countFields(raw[next:], d.delim))
 		}
+		col := d.columns[n]
 		if row[col], err = d.value(col, field, quoted); err != nil {
 			return err
 		}
-		col++
+		n++
 		if next >= len(raw) {
 			break
 		}
 		i = next + 1 // past the delimiter
 	}
-	if col != len(row) {
-		return fieldCountError(len(row), col)
+	if n != len(d.columns) {
+		return fieldCountError(len(d.columns), n)
 	}
 	return nil
 }

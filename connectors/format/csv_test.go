@@ -118,7 +118,7 @@ func TestCSVEncode(t *testing.T) {
 }
 
 func TestRaw(t *testing.T) {
-	text, err := NewRawDecoder(types.Schema{{Name: "data", Type: types.Text}})
+	text, err := NewRawDecoder(types.Schema{{Name: "data", Type: types.Text}}, RawConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestRaw(t *testing.T) {
 			t.Errorf("text Decode(%q) = %v, want 22P02", bad, err)
 		}
 	}
-	bytea, err := NewRawDecoder(types.Schema{{Name: "data", Type: types.Bytea}})
+	bytea, err := NewRawDecoder(types.Schema{{Name: "data", Type: types.Bytea}}, RawConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func TestRaw(t *testing.T) {
 		{{Name: "a", Type: types.Int8}},
 		{},
 	} {
-		if _, err := NewRawDecoder(schema); types.CodeOf(err) != types.CodeInvalidParameterValue {
+		if _, err := NewRawDecoder(schema, RawConfig{}); types.CodeOf(err) != types.CodeInvalidParameterValue {
 			t.Errorf("NewRawDecoder(%v) = %v, want 22023", schema, err)
 		}
 	}

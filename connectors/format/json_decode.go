@@ -14,6 +14,10 @@ type JSONConfig struct {
 	Paths map[string]string
 	// Location reads timestamptz strings that carry no zone; nil is UTC.
 	Location *time.Location
+	// Skip names columns the decoder leaves NULL, whatever the record
+	// holds: the connector fills them (record metadata such as a Kafka
+	// key). They take no path; names not in the schema have no effect.
+	Skip map[string]bool
 }
 
 // JSONDecoder reads one JSON object per record into a row.
@@ -83,8 +87,14 @@ func NewJSONDecoder(schema types.Schema, cfg JSONConfig) (*JSONDecoder, error) {
 		if schema.Index(name) < 0 {
 			return nil, types.Errorf(types.CodeUndefinedColumn, "JSON path given for unknown column %q", name)
 		}
+		if cfg.Skip[name] {
+			return nil, types.Errorf(types.CodeInvalidParameterValue, "column %q is filled by the connector and takes no JSON path", name)
+		}
 	}
 	for c, col := range schema {
+		if cfg.Skip[col.Name] {
+			continue
+		}
 		path, ok := cfg.Paths[col.Name]
 		if !ok {
 			d.root.child(pathStep{field: col.Name, index: -1}).addColumn(c)

@@ -8,11 +8,12 @@ import (
 )
 
 // maybeCommit starts a group commit of the committed offsets when the
-// source has a group id, the interval has passed and no commit is in
+// source has a group id it is not a member of (group members commit through
+// their client, see group.go), the interval has passed and no commit is in
 // flight. It does not wait: the commit is for visibility only and must not
 // hold reads back.
 func (s *Source) maybeCommit() {
-	if s.cfg.GroupID == "" {
+	if s.cfg.GroupID == "" || s.cfg.GroupAssign {
 		return
 	}
 	now := s.cfg.Clock()
@@ -23,7 +24,9 @@ func (s *Source) maybeCommit() {
 		return
 	}
 	s.lastCommit = now
+	s.mu.Lock()
 	offsets := append([]int64(nil), s.committed...)
+	s.mu.Unlock()
 	s.commits.Add(1)
 	go func() {
 		defer s.commits.Done()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/novelty-db/novelty/connectors/format"
 	"github.com/novelty-db/novelty/types"
@@ -20,7 +21,13 @@ var testSchema = types.Schema{{Name: "id", Type: types.Int8}, {Name: "name", Typ
 // newCluster starts an in-process Kafka with the topics, 3 partitions each.
 func newCluster(tb testing.TB, topics ...string) []string {
 	tb.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, topics...))
+	return newClusterWith(tb, kfake.SeedTopics(3, topics...))
+}
+
+// newClusterWith starts an in-process Kafka of one broker with opts.
+func newClusterWith(tb testing.TB, opts ...kfake.Opt) []string {
+	tb.Helper()
+	c, err := kfake.NewCluster(append([]kfake.Opt{kfake.NumBrokers(1)}, opts...)...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -31,7 +38,13 @@ func newCluster(tb testing.TB, topics ...string) []string {
 // produce writes values to topic, partition by partition as given.
 func produce(tb testing.TB, brokers []string, topic string, partition int32, values ...string) {
 	tb.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	produceWith(tb, brokers, nil, topic, partition, values...)
+}
+
+// produceWith is produce with extra client options (TLS, SASL).
+func produceWith(tb testing.TB, brokers []string, opts []kgo.Opt, topic string, partition int32, values ...string) {
+	tb.Helper()
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...), kgo.RecordPartitioner(kgo.ManualPartitioner())}, opts...)...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -80,10 +93,19 @@ func newTestSource(tb testing.TB, brokers []string, topic string, start Start, b
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return NewSource(SourceConfig{
+	return mustSource(tb, SourceConfig{
 		Brokers: brokers, Topic: topic, Start: start,
 		Width: len(testSchema), Decoder: dec, BadRecords: bad,
 	})
+}
+
+func mustSource(tb testing.TB, cfg SourceConfig) *Source {
+	tb.Helper()
+	src, err := NewSource(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return src
 }
 
 // readIDs reads until want rows arrived and returns their ids in the order
@@ -114,4 +136,31 @@ func openSource(tb testing.TB, s *Source, offset []byte) {
 		tb.Fatalf("open at %s: %v", offset, err)
 	}
 	tb.Cleanup(func() { s.Close() })
+}
+
+// groupOffsets returns the offsets group has committed, by partition.
+func groupOffsets(tb testing.TB, brokers []string, group string) map[int32]int64 {
+	tb.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer cl.Close()
+	req := kmsg.NewPtrOffsetFetchRequest()
+	g := kmsg.NewOffsetFetchRequestGroup()
+	g.Group = group
+	req.Groups = append(req.Groups, g)
+	resp, err := req.RequestWith(context.Background(), cl)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	got := map[int32]int64{}
+	for _, g := range resp.Groups {
+		for _, rt := range g.Topics {
+			for _, rp := range rt.Partitions {
+				got[rp.Partition] = rp.Offset
+			}
+		}
+	}
+	return got
 }

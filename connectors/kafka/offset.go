@@ -7,12 +7,16 @@ import (
 )
 
 // encodeOffset writes next offsets per partition as a JSON object keyed by
-// partition number: {"0":123,"1":45}.
+// partition number: {"0":123,"1":45}. Partitions whose offset is negative
+// (not known) are left out.
 func encodeOffset(next []int64) []byte {
 	buf := make([]byte, 0, 2+len(next)*16)
 	buf = append(buf, '{')
 	for p, o := range next {
-		if p > 0 {
+		if o < 0 {
+			continue
+		}
+		if len(buf) > 1 {
 			buf = append(buf, ',')
 		}
 		buf = append(buf, '"')

@@ -11,6 +11,32 @@ import (
 	"github.com/novelty-db/novelty/types"
 )
 
+// Compression is the codec record batches are compressed with.
+type Compression uint8
+
+// The codecs.
+const (
+	CompressionNone Compression = iota
+	CompressionGzip
+	CompressionSnappy
+	CompressionLZ4
+	CompressionZstd
+)
+
+func (c Compression) codec() kgo.CompressionCodec {
+	switch c {
+	case CompressionGzip:
+		return kgo.GzipCompression()
+	case CompressionSnappy:
+		return kgo.SnappyCompression()
+	case CompressionLZ4:
+		return kgo.Lz4Compression()
+	case CompressionZstd:
+		return kgo.ZstdCompression()
+	}
+	return kgo.NoCompression()
+}
+
 // SinkConfig configures a Kafka sink.
 type SinkConfig struct {
 	// Brokers are the seed brokers, host:port.
@@ -22,7 +48,19 @@ type SinkConfig struct {
 	// KeyColumn is the column whose value, as text, is the record key; -1
 	// means records have no key. A NULL value gives a record without a key.
 	KeyColumn int
-	// ClientOptions are extra franz-go options (tests, tuning).
+	// Compression compresses record batches.
+	Compression Compression
+	// BatchMaxBytes bounds a record batch before compression; 0 keeps the
+	// client's default (1,000,012 bytes, Kafka's default max.message.bytes).
+	BatchMaxBytes int32
+	// Linger is how long a partition's batch waits for more records before
+	// it is sent; 0 sends at once. Write waits for its records, so a linger
+	// adds up to that much to each Write.
+	Linger time.Duration
+	// Security is how the brokers are reached.
+	Security Security
+	// ClientOptions are extra franz-go options (tests, tuning), applied
+	// after the sink's own.
 	ClientOptions []kgo.Opt
 }
 
@@ -44,12 +82,24 @@ type Sink struct {
 // NewSink builds a sink and its client. Brokers are contacted lazily, on the
 // first Write.
 func NewSink(cfg SinkConfig) (*Sink, error) {
-	opts := append([]kgo.Opt{
+	if cfg.BatchMaxBytes < 0 {
+		return nil, fmt.Errorf("kafka sink %s: negative batch size %d", cfg.Topic, cfg.BatchMaxBytes)
+	}
+	security, err := cfg.Security.clientOptions()
+	if err != nil {
+		return nil, err
+	}
+	opts := []kgo.Opt{
 		kgo.SeedBrokers(cfg.Brokers...),
 		kgo.DefaultProduceTopic(cfg.Topic),
-		kgo.ProducerLinger(0),
-	}, cfg.ClientOptions...)
-	cl, err := kgo.NewClient(opts...)
+		kgo.ProducerLinger(cfg.Linger),
+		kgo.ProducerBatchCompression(cfg.Compression.codec()),
+	}
+	if cfg.BatchMaxBytes > 0 {
+		opts = append(opts, kgo.ProducerBatchMaxBytes(cfg.BatchMaxBytes))
+	}
+	opts = append(opts, security...)
+	cl, err := kgo.NewClient(append(opts, cfg.ClientOptions...)...)
 	if err != nil {
 		return nil, types.Errorf(types.CodeInvalidParameterValue, "kafka sink %s: %v", cfg.Topic, err)
 	}

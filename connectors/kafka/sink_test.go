@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/novelty-db/novelty/connectors/format"
 	"github.com/novelty-db/novelty/types"
@@ -64,6 +65,86 @@ func TestKafkaSinkWriteAfterClose(t *testing.T) {
 	b.Append([]types.Datum{types.NewInt(1), types.NewText("alice")})
 	if err := sink.Write(context.Background(), b); err == nil {
 		t.Error("Write after Close succeeded")
+	}
+}
+
+func TestKafkaSinkCompressionRoundTrips(t *testing.T) {
+	codecs := []Compression{CompressionNone, CompressionGzip, CompressionSnappy, CompressionLZ4, CompressionZstd}
+	for _, c := range codecs {
+		brokers := newCluster(t, "alerts")
+		sink, err := NewSink(SinkConfig{Brokers: brokers, Topic: "alerts", Encoder: format.NewJSONEncoder(testSchema),
+			KeyColumn: -1, Compression: c, BatchMaxBytes: 64 << 10, Linger: time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := types.NewBatch(len(testSchema))
+		for i := range 200 {
+			b.Append([]types.Datum{types.NewInt(int64(i)), types.NewText("a fairly compressible name")})
+		}
+		if err := sink.Write(context.Background(), b); err != nil {
+			t.Fatalf("compression %d: Write: %v", c, err)
+		}
+		sink.Close()
+		if got := consumeAll(t, brokers, "alerts", 200); len(got) != 200 {
+			t.Errorf("compression %d: consumed %d records, want 200", c, len(got))
+		}
+		for _, codec := range batchCodecs(t, brokers, "alerts") {
+			if codec != int8(c) {
+				t.Errorf("compression %d: a record batch has codec %d", c, codec)
+			}
+		}
+	}
+}
+
+// batchCodecs returns the compression codec of every record batch stored
+// in topic's partitions 0 to 2 (the attribute's low bits).
+func batchCodecs(tb testing.TB, brokers []string, topic string) []int8 {
+	tb.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer cl.Close()
+	meta, err := describeTopic(context.Background(), cl, topic)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req := kmsg.NewPtrFetchRequest()
+	req.MaxBytes = 1 << 24
+	ft := kmsg.NewFetchRequestTopic()
+	ft.Topic, ft.TopicID = topic, meta.id
+	for p := range int32(meta.partitions) {
+		fp := kmsg.NewFetchRequestTopicPartition()
+		fp.Partition, fp.PartitionMaxBytes = p, 1<<24
+		ft.Partitions = append(ft.Partitions, fp)
+	}
+	req.Topics = append(req.Topics, ft)
+	resp, err := req.RequestWith(context.Background(), cl)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var codecs []int8
+	for _, rt := range resp.Topics {
+		for _, rp := range rt.Partitions {
+			for raw := rp.RecordBatches; len(raw) > 0; {
+				var batch kmsg.RecordBatch
+				if err := batch.ReadFrom(raw); err != nil {
+					tb.Fatalf("partition %d: %v", rp.Partition, err)
+				}
+				codecs = append(codecs, int8(batch.Attributes&0x07))
+				raw = raw[12+int(batch.Length):]
+			}
+		}
+	}
+	if len(codecs) == 0 {
+		tb.Fatal("no record batch fetched")
+	}
+	return codecs
+}
+
+func TestKafkaSinkRejectsNegativeBatchSize(t *testing.T) {
+	if _, err := NewSink(SinkConfig{Brokers: []string{"127.0.0.1:1"}, Topic: "t", BatchMaxBytes: -1}); err == nil {
+		t.Error("NewSink with a negative batch size succeeded")
 	}
 }
 

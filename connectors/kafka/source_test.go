@@ -8,9 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
-
 	"github.com/novelty-db/novelty/types"
 )
 
@@ -140,27 +137,7 @@ func TestKafkaSourceCommitsToGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	req := kmsg.NewPtrOffsetFetchRequest()
-	g := kmsg.NewOffsetFetchRequestGroup()
-	g.Group = "novelty"
-	req.Groups = append(req.Groups, g)
-	resp, err := req.RequestWith(context.Background(), cl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[int32]int64{}
-	for _, g := range resp.Groups {
-		for _, rt := range g.Topics {
-			for _, rp := range rt.Partitions {
-				got[rp.Partition] = rp.Offset
-			}
-		}
-	}
+	got := groupOffsets(t, brokers, "novelty")
 	if want := map[int32]int64{0: 0, 1: 0, 2: 4}; !maps.Equal(got, want) {
 		t.Errorf("group offsets = %v, want %v", got, want)
 	}
