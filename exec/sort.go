@@ -59,24 +59,27 @@ func (s *sorter) Next(ctx context.Context, b *types.Batch) error {
 
 func (s *sorter) compare(x, y int) int {
 	for _, k := range s.keys {
-		a, b := s.rows[x*s.width+k.Index], s.rows[y*s.width+k.Index]
-		an, bn := a.IsNull(), b.IsNull()
-		if an != bn {
-			// NULL placement is absolute: DESC does not reverse it.
-			if an == k.NullsFirst {
-				return -1
-			}
-			return 1
-		}
-		c, _ := types.Compare(a, b)
-		if k.Desc {
-			c = -c
-		}
-		if c != 0 {
+		if c := compareSortKey(s.rows[x*s.width+k.Index], s.rows[y*s.width+k.Index], k.Desc, k.NullsFirst); c != 0 {
 			return c
 		}
 	}
 	return 0
+}
+
+// compareSortKey orders two values of one ORDER BY key. NULL placement is
+// absolute: DESC does not reverse it.
+func compareSortKey(a, b types.Datum, desc, nullsFirst bool) int {
+	if an, bn := a.IsNull(), b.IsNull(); an != bn {
+		if an == nullsFirst {
+			return -1
+		}
+		return 1
+	}
+	c, _ := types.Compare(a, b)
+	if desc {
+		return -c
+	}
+	return c
 }
 
 func (s *sorter) Close(ctx context.Context) error {

@@ -187,20 +187,7 @@ func (w *windowFunctions) compareRows(x, y int) int {
 		}
 	}
 	for i, k := range w.orderKeys {
-		a, b := kx[np+i], ky[np+i]
-		an, bn := a.IsNull(), b.IsNull()
-		if an != bn {
-			// NULL placement is absolute: DESC does not reverse it.
-			if an == k.NullsFirst {
-				return -1
-			}
-			return 1
-		}
-		c, _ := types.Compare(a, b)
-		if k.Desc {
-			c = -c
-		}
-		if c != 0 {
+		if c := compareSortKey(kx[np+i], ky[np+i], k.Desc, k.NullsFirst); c != 0 {
 			return c
 		}
 	}
