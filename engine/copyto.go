@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/novelty-db/novelty/connectors/format"
 	"github.com/novelty-db/novelty/exec"
 	"github.com/novelty-db/novelty/parser"
 	"github.com/novelty-db/novelty/planner"
@@ -251,12 +252,5 @@ func appendCSVField(buf, v []byte, delim byte, null string, single bool) []byte 
 	if !quote {
 		return append(buf, v...)
 	}
-	buf = append(buf, '"')
-	for _, c := range v {
-		if c == '"' {
-			buf = append(buf, '"')
-		}
-		buf = append(buf, c)
-	}
-	return append(buf, '"')
+	return format.AppendCSVQuoted(buf, v)
 }

@@ -59,6 +59,12 @@ func (e *CSVEncoder) appendField(buf, field []byte) []byte {
 	if !e.needsQuotes(field) {
 		return append(buf, field...)
 	}
+	return AppendCSVQuoted(buf, field)
+}
+
+// AppendCSVQuoted appends field in double quotes, its quotes doubled
+// (RFC 4180, and Postgres' COPY CSV with the default QUOTE and ESCAPE).
+func AppendCSVQuoted(buf, field []byte) []byte {
 	buf = append(buf, '"')
 	for _, c := range field {
 		if c == '"' {
