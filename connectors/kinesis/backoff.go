@@ -10,21 +10,6 @@ import (
 // inject one that advances a fake clock instead of waiting.
 type Sleeper func(ctx context.Context, d time.Duration) error
 
-// sleep is the real Sleeper.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // Backoff is exponential backoff with jitter: attempt n (from 1) waits a
 // random duration in [d/2, d] where d = Base·2^(n-1), capped at Max. The
 // jitter keeps many sinks or shards that failed together from retrying in

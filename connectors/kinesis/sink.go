@@ -11,6 +11,7 @@ import (
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/novelty-db/novelty/connectors/format"
+	"github.com/novelty-db/novelty/connectors/internal/wait"
 	"github.com/novelty-db/novelty/types"
 )
 
@@ -62,7 +63,7 @@ type recordEnd struct{ data, key int }
 // NewSink builds a sink; Kinesis is contacted on the first request.
 func NewSink(cfg SinkConfig) *Sink {
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = wait.Sleep
 	}
 	if cfg.Backoff.Base <= 0 || cfg.Backoff.Max < cfg.Backoff.Base {
 		cfg.Backoff = DefaultBackoff

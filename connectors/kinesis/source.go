@@ -10,6 +10,7 @@ import (
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/novelty-db/novelty/connectors/format"
+	"github.com/novelty-db/novelty/connectors/internal/wait"
 	"github.com/novelty-db/novelty/types"
 )
 
@@ -145,7 +146,7 @@ func NewSource(cfg SourceConfig) *Source {
 		cfg.Clock = time.Now
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = wait.Sleep
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = DefaultPollInterval

@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"context"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -38,18 +37,6 @@ func parseRetryAfter(value string, now time.Time) time.Duration {
 		return at.Sub(now)
 	}
 	return 0
-}
-
-// sleep is the default Config.Sleep.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // jitter is the default Config.Jitter.

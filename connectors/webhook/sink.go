@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/novelty-db/novelty/connectors/format"
+	"github.com/novelty-db/novelty/connectors/internal/wait"
 	"github.com/novelty-db/novelty/types"
 )
 
@@ -134,7 +135,7 @@ func NewSink(cfg Config) (*Sink, error) {
 		cfg.Client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = wait.Sleep
 	}
 	if cfg.Jitter == nil {
 		cfg.Jitter = jitter
