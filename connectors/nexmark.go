@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/novelty-db/novelty/connectors/internal/wait"
 	"github.com/novelty-db/novelty/connectors/nexmark"
 	"github.com/novelty-db/novelty/types"
 )
@@ -144,7 +145,7 @@ type ratePacer struct {
 }
 
 func newRatePacer(rate int64, clock func() time.Time) *ratePacer {
-	return &ratePacer{rate: rate, clock: clock, sleep: sleepContext}
+	return &ratePacer{rate: rate, clock: clock, sleep: wait.Sleep}
 }
 
 // Due implements nexmark.Pacer and datagen.Pacer.
@@ -184,16 +185,4 @@ func (p *ratePacer) positionsIn(d time.Duration) int64 {
 func (p *ratePacer) durationOf(k int64) time.Duration {
 	whole := time.Duration(k/p.rate) * time.Second
 	return whole + time.Duration((k%p.rate*int64(time.Second)+p.rate-1)/p.rate)
-}
-
-// sleepContext waits for d or until ctx is done.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
