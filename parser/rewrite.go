@@ -186,6 +186,11 @@ func (r *rewriter) seq(lo, hi int) ([]unit, error) {
 	return out, nil
 }
 
+// quoteTiDBIdent quotes an identifier for TiDB's parser (ANSI quotes).
+func quoteTiDBIdent(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
 func lastAtom(out []unit) bool { return len(out) > 0 && out[len(out)-1].atom }
 
 // subscript rewrites an array subscript, operand[n], into
@@ -294,7 +299,7 @@ func (r *rewriter) name(i, hi int) (unit, int, error) {
 		case t.kind == tkIdent:
 			b.text(t.val, j, t.space)
 		case t.kind == tkQIdent:
-			b.text(`"`+strings.ReplaceAll(t.val, `"`, `""`)+`"`, j, t.space)
+			b.text(quoteTiDBIdent(t.val), j, t.space)
 		default:
 			b.text(t.val, j, t.space) // the * of a.*
 		}

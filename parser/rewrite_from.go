@@ -1,7 +1,5 @@
 package parser
 
-import "strings"
-
 // FromFunction is the function TiDB reads in place of a set-returning
 // function called as a FROM item, which its grammar lacks:
 //
@@ -108,8 +106,4 @@ func joinWord(w string) bool {
 		return true
 	}
 	return false
-}
-
-func quoteTiDBIdent(name string) string {
-	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
