@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/novelty-db/novelty/connectors/format"
 	"github.com/novelty-db/novelty/types"
 )
 
@@ -124,4 +125,18 @@ func recordError(source, offset string, err error) error {
 	out := types.Errorf(code, "source %s: bad record at offset %s: %s", source, offset, msg)
 	out.Hint = fmt.Sprintf("Set %s = 'dead_letter' or 'skip' to keep the source running past bad records.", OnErrorOptionName)
 	return out
+}
+
+// recordReading builds what every record-decoding source needs: the
+// decoder its format option names and its on_error policy.
+func recordReading(cfg SourceConfig) (format.Decoder, *BadRecordPolicy, error) {
+	dec, err := NewDecoder(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	policy, err := NewBadRecordPolicy(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return dec, policy, nil
 }

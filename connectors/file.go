@@ -46,11 +46,7 @@ var (
 )
 
 func newFileSource(cfg SourceConfig) (Source, error) {
-	dec, err := NewDecoder(cfg)
-	if err != nil {
-		return nil, err
-	}
-	policy, err := NewBadRecordPolicy(cfg)
+	dec, policy, err := recordReading(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -54,11 +54,7 @@ func newHTTPSource(hub *httpingest.Hub, cfg SourceConfig) (Source, error) {
 			"connector %q receives events on the server's HTTP endpoint, which is off", HTTPConnector).
 			WithHint("Start the server with --http 127.0.0.1:9464; events are POSTed to /ingest/%s.", cfg.Name)
 	}
-	dec, err := NewDecoder(cfg)
-	if err != nil {
-		return nil, err
-	}
-	policy, err := NewBadRecordPolicy(cfg)
+	dec, policy, err := recordReading(cfg)
 	if err != nil {
 		return nil, err
 	}

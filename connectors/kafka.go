@@ -57,11 +57,7 @@ func KafkaSource() SourceFactory {
 }
 
 func newKafkaSource(cfg SourceConfig) (Source, error) {
-	dec, err := NewDecoder(cfg)
-	if err != nil {
-		return nil, err
-	}
-	policy, err := NewBadRecordPolicy(cfg)
+	dec, policy, err := recordReading(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -63,11 +63,7 @@ func KinesisSource() SourceFactory {
 }
 
 func newKinesisSource(cfg SourceConfig) (Source, error) {
-	dec, err := NewDecoder(cfg)
-	if err != nil {
-		return nil, err
-	}
-	policy, err := NewBadRecordPolicy(cfg)
+	dec, policy, err := recordReading(cfg)
 	if err != nil {
 		return nil, err
 	}
