@@ -42,11 +42,7 @@ func TestCopy(t *testing.T) {
 }
 
 func TestCopyErrors(t *testing.T) {
-	tests := []struct {
-		sql  string
-		code string
-		pos  int
-	}{
+	tests := []parseErrorCase{
 		{"COPY t TO '/tmp/x.csv'", types.CodeFeatureNotSupported, 11},
 		{"COPY (SELECT 1) TO PROGRAM 'cat'", types.CodeFeatureNotSupported, 20},
 		{"COPY t FROM '/tmp/x.csv'", types.CodeFeatureNotSupported, 13},
@@ -66,6 +62,18 @@ func TestCopyErrors(t *testing.T) {
 		{"COPY t FROM STDIN garbage", types.CodeSyntaxError, 19},
 		{"COPY t FROM", types.CodeSyntaxError, 12},
 	}
+	checkParseErrors(t, tests)
+}
+
+// parseErrorCase is a statement Parse must refuse with code at pos.
+type parseErrorCase struct {
+	sql  string
+	code string
+	pos  int
+}
+
+func checkParseErrors(t *testing.T, tests []parseErrorCase) {
+	t.Helper()
 	for _, tt := range tests {
 		_, err := Parse(tt.sql)
 		e, ok := types.AsError(err)

@@ -40,11 +40,7 @@ func TestCopyTo(t *testing.T) {
 }
 
 func TestCopyToErrors(t *testing.T) {
-	tests := []struct {
-		sql  string
-		code string
-		pos  int
-	}{
+	tests := []parseErrorCase{
 		{"COPY t TO STDIN", types.CodeSyntaxError, 11},
 		{"COPY () TO STDOUT", types.CodeSyntaxError, 7},
 		{"COPY (INSERT INTO t VALUES (1)) TO STDOUT", types.CodeSyntaxError, 7},
@@ -54,15 +50,5 @@ func TestCopyToErrors(t *testing.T) {
 		{"COPY t TO STDOUT (DELIMITER ',', NULL 'a,b')", types.CodeInvalidParameterValue, 34},
 		{"COPY t TO STDOUT junk", types.CodeSyntaxError, 18},
 	}
-	for _, tt := range tests {
-		_, err := Parse(tt.sql)
-		e, ok := types.AsError(err)
-		if !ok {
-			t.Errorf("%s: error %v, want a *types.Error", tt.sql, err)
-			continue
-		}
-		if e.Code != tt.code || e.Position != tt.pos {
-			t.Errorf("%s: %s at %d (%s), want %s at %d", tt.sql, e.Code, e.Position, e.Message, tt.code, tt.pos)
-		}
-	}
+	checkParseErrors(t, tests)
 }

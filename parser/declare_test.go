@@ -104,11 +104,7 @@ func TestClose(t *testing.T) {
 }
 
 func TestCursorErrors(t *testing.T) {
-	tests := []struct {
-		sql  string
-		code string
-		pos  int
-	}{
+	tests := []parseErrorCase{
 		{"DECLARE c SCROLL CURSOR FOR SELECT 1", types.CodeFeatureNotSupported, 11},
 		{"DECLARE c CURSOR SELECT 1", types.CodeSyntaxError, 18},
 		{"DECLARE c CURSOR FOR", types.CodeSyntaxError, 21},
@@ -123,15 +119,5 @@ func TestCursorErrors(t *testing.T) {
 		{"CLOSE", types.CodeSyntaxError, 6},
 		{"CLOSE a b", types.CodeSyntaxError, 9},
 	}
-	for _, tt := range tests {
-		_, err := Parse(tt.sql)
-		e, ok := types.AsError(err)
-		if !ok {
-			t.Errorf("%s: error %v, want a *types.Error", tt.sql, err)
-			continue
-		}
-		if e.Code != tt.code || e.Position != tt.pos {
-			t.Errorf("%s: %s at %d (%s), want %s at %d", tt.sql, e.Code, e.Position, e.Message, tt.code, tt.pos)
-		}
-	}
+	checkParseErrors(t, tests)
 }
