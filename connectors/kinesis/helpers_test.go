@@ -32,14 +32,19 @@ func kinesalitePath(tb testing.TB) string {
 	tb.Helper()
 	path := os.Getenv("NOVELTY_KINESALITE")
 	if path == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			tb.Fatal(err)
+		// scripts/test.sh installs npm packages into $NOVELTY_TEST_NPM_DIR.
+		dir := os.Getenv("NOVELTY_TEST_NPM_DIR")
+		if dir == "" {
+			home, err := os.UserHomeDir()
+			if err != nil {
+				tb.Fatal(err)
+			}
+			dir = filepath.Join(home, ".cache", "novelty-test-npm")
 		}
-		path = filepath.Join(home, ".cache", "novelty-test-npm", "node_modules", ".bin", "kinesalite")
+		path = filepath.Join(dir, "node_modules", ".bin", "kinesalite")
 	}
 	if _, err := os.Stat(path); err != nil {
-		msg := fmt.Sprintf("kinesalite not found at %s (npm install --prefix ~/.cache/novelty-test-npm kinesalite@3.3.3, or set NOVELTY_KINESALITE)", path)
+		msg := fmt.Sprintf("kinesalite not found at %s (scripts/test.sh installs it; or set NOVELTY_KINESALITE)", path)
 		if os.Getenv("CI") != "" {
 			tb.Fatal(msg)
 		}
