@@ -97,7 +97,7 @@ func (f *filter) Next(ctx context.Context, b *types.Batch) error {
 			kept++
 		}
 		b.Truncate(kept)
-		if kept > 0 || b.Watermark != types.NoWatermark {
+		if kept > 0 || b.Watermark != types.NoWatermark || b.IsBarrier() {
 			return nil
 		}
 	}
@@ -132,7 +132,7 @@ func (p *project) Next(ctx context.Context, b *types.Batch) error {
 			return err
 		}
 		b.Reset(len(p.exprs))
-		b.Watermark = p.in.Watermark
+		b.Watermark, b.Barrier = p.in.Watermark, p.in.Barrier
 		w := p.in.Width
 		for i := 0; i < p.in.Len; i++ {
 			row := p.in.Datums[i*w : (i+1)*w]
@@ -149,7 +149,7 @@ func (p *project) Next(ctx context.Context, b *types.Batch) error {
 				out[j] = d
 			}
 		}
-		if b.Len > 0 || b.Watermark != types.NoWatermark {
+		if b.Len > 0 || b.Watermark != types.NoWatermark || b.IsBarrier() {
 			return nil
 		}
 	}

@@ -56,6 +56,8 @@ type Env struct {
 	LateRows func(n int64)
 	// outer is the enclosing row of a subquery being built (see subquery.go).
 	outer *outerRow
+	// stateful, while BuildPipeline builds, collects the stateful operators.
+	stateful *[]stateful
 	// RowErrors, when set, receives the error of a row whose expressions
 	// fail; the row is dropped and the operator goes on (continuous queries:
 	// one bad row must not stop a stream). When nil, the error is returned.
@@ -96,6 +98,9 @@ func Build(n planner.Node, env *Env) (Operator, error) {
 	if err != nil {
 		_ = closeAll(context.Background(), inputs...)
 		return nil, err
+	}
+	if s, ok := op.(stateful); ok && env.stateful != nil {
+		*env.stateful = append(*env.stateful, s)
 	}
 	return op, nil
 }

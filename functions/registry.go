@@ -86,6 +86,17 @@ type AggState interface {
 	Clone() AggState
 }
 
+// AggStateCodec is implemented by every built-in AggState, so checkpoints
+// can save a group's state and restore it after a restart.
+type AggStateCodec interface {
+	// AppendState appends the state's encoding to buf and returns the
+	// extended buffer; the state is unchanged.
+	AppendState(buf []byte) ([]byte, error)
+	// LoadState replaces the state with the one AppendState encoded in
+	// data; the state must not keep data.
+	LoadState(data []byte) error
+}
+
 // Aggregate is one signature of an aggregate function.
 type Aggregate struct {
 	Name     string

@@ -45,6 +45,12 @@ type Batch struct {
 	// Watermark is the event time (microseconds since the epoch) below which
 	// no further rows will arrive after this batch, or NoWatermark.
 	Watermark int64
+	// Barrier, when not zero, marks a checkpoint barrier: the batch holds no
+	// rows and no watermark, and every row before it belongs to checkpoint
+	// Barrier, every row after it to a later one. Operators pass a barrier
+	// on in order with their rows; one with several inputs passes it once
+	// every input delivered it (alignment).
+	Barrier uint64
 }
 
 // NewBatch returns an empty batch for rows of width columns.
@@ -58,7 +64,11 @@ func (b *Batch) Reset(width int) {
 	b.Len = 0
 	b.Datums = b.Datums[:0]
 	b.Watermark = NoWatermark
+	b.Barrier = 0
 }
+
+// IsBarrier reports whether the batch is a checkpoint barrier.
+func (b *Batch) IsBarrier() bool { return b.Barrier != 0 }
 
 // Row returns row i. The slice aliases the batch's storage.
 func (b *Batch) Row(i int) []Datum { return b.Datums[i*b.Width : (i+1)*b.Width : (i+1)*b.Width] }

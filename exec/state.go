@@ -1,0 +1,87 @@
+package exec
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/novelty-db/novelty/planner"
+)
+
+// stateful is an operator whose state a checkpoint captures: window
+// aggregates, interval joins, merges. Both methods are called by the
+// pipeline's driver between two calls of Next, never concurrently with
+// them.
+type stateful interface {
+	// appendState appends the operator's state to buf; the state is
+	// unchanged.
+	appendState(buf []byte) ([]byte, error)
+	// loadState replaces the operator's state with one appendState encoded.
+	// It is called after Open and before the first Next.
+	loadState(data []byte) error
+}
+
+// Pipeline is a built operator tree whose state can be saved and restored
+// (continuous queries, for checkpoints).
+type Pipeline struct {
+	// Root is the operator the driver pulls.
+	Root Operator
+	// stateful are the tree's operators with state, in build order: the
+	// same plan built again lists them in the same order.
+	stateful []stateful
+}
+
+// BuildPipeline is Build, remembering the operators a checkpoint must save.
+func BuildPipeline(n planner.Node, env *Env) (*Pipeline, error) {
+	p := &Pipeline{}
+	env.stateful = &p.stateful
+	defer func() { env.stateful = nil }()
+	root, err := Build(n, env)
+	if err != nil {
+		return nil, err
+	}
+	p.Root = root
+	return p, nil
+}
+
+// AppendState appends the state of every stateful operator to buf: their
+// count, then each one's length-prefixed state.
+func (p *Pipeline) AppendState(buf []byte) ([]byte, error) {
+	buf = binary.AppendUvarint(buf, uint64(len(p.stateful)))
+	var scratch []byte
+	for i, op := range p.stateful {
+		var err error
+		if scratch, err = op.appendState(scratch[:0]); err != nil {
+			return nil, fmt.Errorf("exec: saving the state of operator %d (%T): %w", i, op, err)
+		}
+		buf = binary.AppendUvarint(buf, uint64(len(scratch)))
+		buf = append(buf, scratch...)
+	}
+	return buf, nil
+}
+
+// LoadState restores what AppendState saved into a pipeline built from
+// the same plan, after Open and before the first Next.
+func (p *Pipeline) LoadState(data []byte) error {
+	count, n := binary.Uvarint(data)
+	if n <= 0 {
+		return fmt.Errorf("exec: corrupt pipeline state: bad operator count")
+	}
+	if count != uint64(len(p.stateful)) {
+		return fmt.Errorf("exec: saved pipeline state has %d stateful operators, the plan has %d", count, len(p.stateful))
+	}
+	data = data[n:]
+	for i, op := range p.stateful {
+		size, n := binary.Uvarint(data)
+		if n <= 0 || uint64(len(data)-n) < size {
+			return fmt.Errorf("exec: corrupt pipeline state of operator %d", i)
+		}
+		if err := op.loadState(data[n : n+int(size)]); err != nil {
+			return fmt.Errorf("exec: restoring the state of operator %d (%T): %w", i, op, err)
+		}
+		data = data[n+int(size):]
+	}
+	if len(data) != 0 {
+		return fmt.Errorf("exec: corrupt pipeline state: %d trailing bytes", len(data))
+	}
+	return nil
+}
