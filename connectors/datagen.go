@@ -22,7 +22,6 @@ func DatagenSource() SourceFactory {
 			{Name: "rate", Default: "0", Doc: "rows per second in real time; 0 emits as fast as possible. Timestamp columns advance by 1/rate (else 1 ms) per row"},
 			{Name: "seed", Default: "0", Doc: "seed of every random value; the same seed gives the same rows"},
 			{Name: datagen.FieldOptionPrefix, Prefix: true, Doc: "fields.<column>.kind|min|max|length|values|weights"},
-			IdleTimeoutOption(),
 		},
 		New: newDatagenSource,
 	}

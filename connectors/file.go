@@ -27,7 +27,6 @@ func FileSource() SourceFactory {
 			{Name: "follow", Default: "false", Allowed: boolValues(), Doc: "keep reading as the file grows (tail -F) instead of ending at its end"},
 			{Name: "poll_interval", Default: "100ms", Doc: "follow: how often to look for new data"},
 			OnErrorOption(),
-			IdleTimeoutOption(),
 		},
 		New: newFileSource,
 	}

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/novelty-db/novelty/parser"
 	"github.com/novelty-db/novelty/types"
 )
 
@@ -181,9 +180,6 @@ func TestFileFactoryErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.msg) || types.CodeOf(err) != types.CodeInvalidParameterValue {
 			t.Errorf("New(%v) = %v, want a 22023 error containing %q", tt.options, err, tt.msg)
 		}
-	}
-	if _, err := Validate("file", f.Options, parser.Options{{Key: "path", Value: "x"}, {Key: "idle_timeout", Value: "30s"}}); err != nil {
-		t.Errorf("idle_timeout refused: %v", err)
 	}
 }
 

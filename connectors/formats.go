@@ -27,13 +27,6 @@ func DelimiterOption() OptionSpec {
 	return OptionSpec{Name: DelimiterOptionName, Default: ",", Doc: "CSV field delimiter: one character, or \\t for tab"}
 }
 
-// IdleTimeoutOption declares idle_timeout, which the engine's watermark
-// logic reads: how long a quiet partition or shard may hold the watermark
-// back. Sources with an event-time column accept it.
-func IdleTimeoutOption() OptionSpec {
-	return OptionSpec{Name: "idle_timeout", Doc: "after how long a quiet partition stops holding the watermark back ('30s')"}
-}
-
 // NewDecoder builds the decoder cfg.Options[format] selects for cfg.Schema.
 // Metadata columns (cfg.Metadata) are left NULL by the decoder, for the
 // connector to fill from the record's envelope: the payload never sets them,

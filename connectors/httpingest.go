@@ -42,7 +42,6 @@ func HTTPSource(hub *httpingest.Hub) SourceFactory {
 			{Name: "max_requests_per_second", Default: "0",
 				Doc: "requests accepted per second, in bursts of as many; more are answered 429. 0 is no limit"},
 			OnErrorOption(),
-			IdleTimeoutOption(),
 		},
 		New: func(cfg SourceConfig) (Source, error) { return newHTTPSource(hub, cfg) },
 	}

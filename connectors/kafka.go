@@ -46,7 +46,6 @@ func KafkaSource() SourceFactory {
 		FormatOption("json", "csv", "raw"),
 		DelimiterOption(),
 		OnErrorOption(),
-		IdleTimeoutOption(),
 	}
 	return SourceFactory{
 		Name:     KafkaConnector,

@@ -55,7 +55,6 @@ func KinesisSource() SourceFactory {
 			FormatOption("json", "csv", "raw"),
 			DelimiterOption(),
 			OnErrorOption(),
-			IdleTimeoutOption(),
 		),
 		New:      newKinesisSource,
 		Metadata: kinesis.MetadataKeys,

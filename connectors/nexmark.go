@@ -28,7 +28,6 @@ func NexmarkSource() SourceFactory {
 			{Name: "seed", Default: "0", Doc: "seed of every random choice; the same seed gives the same events"},
 			{Name: "max_out_of_order", Default: "0", Doc: "move event times back by up to this much: milliseconds, or a duration such as '5s'"},
 			{Name: "base_time", Default: "2015-07-15 00:00:00", Doc: "the event time of the first event"},
-			IdleTimeoutOption(),
 		},
 		New:    newNexmarkSource,
 		Schema: func(opts map[string]string) (types.Schema, error) { return nexmark.Schema(opts["table"]) },

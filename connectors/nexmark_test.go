@@ -37,7 +37,7 @@ func newGeneratorSource(t *testing.T, connector string, schema types.Schema, ext
 func TestNexmarkFactory(t *testing.T) {
 	src, err := newGeneratorSource(t, NexmarkConnector, nil, nil,
 		"connector", "nexmark", "table", "BID", "events", "100", "seed", "3",
-		"base_time", "2020-01-01 00:00:00", "max_out_of_order", "0", "idle_timeout", "30s")
+		"base_time", "2020-01-01 00:00:00", "max_out_of_order", "0")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,18 @@ type Sink interface {
 	Close() error
 }
 
+// RewindableSink is a sink whose output can be cut back to a checkpoint (a
+// file), so after a crash the rows written since are not there twice.
+type RewindableSink interface {
+	Sink
+	// Position returns where the output ends, once Flush returned: the
+	// checkpoint keeps it.
+	Position() ([]byte, error)
+	// Rewind discards the output after pos (a Position result). It is
+	// called before the first Write.
+	Rewind(pos []byte) error
+}
+
 // SinkConfig is what a SinkFactory gets to build a sink.
 type SinkConfig struct {
 	// Name is the sink's name in the catalog.

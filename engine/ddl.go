@@ -103,6 +103,7 @@ func relationWord(k parser.ObjectKind) string {
 var engineOptions = map[parser.ObjectKind][]connectors.OptionSpec{
 	parser.KindSource: {
 		{Name: "retention", Default: defaultRetention.String(), Doc: "how long rows stay readable by SELECT, e.g. '1h', '0'"},
+		{Name: idleTimeoutOption, Doc: "with a WATERMARK clause: after how long a quiet partition or shard stops holding the watermark back, e.g. '30s'"},
 	},
 	parser.KindStream: {
 		{Name: "retention", Default: defaultRetention.String(), Doc: "how long output rows stay readable by SELECT, e.g. '1h', '0'"},
@@ -199,6 +200,10 @@ func (e *Engine) newSource(s *parser.CreateSource) (*object, error) {
 	if o.retention, err = parseRetention(opts["retention"]); err != nil {
 		return nil, err
 	}
+	idleTimeout, err := sourceIdleTimeout(opts, s.Watermark != nil)
+	if err != nil {
+		return nil, err
+	}
 	o.rel = &planner.Relation{Name: s.Name, Kind: parser.KindSource, Schema: schema, EventTime: -1, Insertable: o.connector == ""}
 	if s.Watermark != nil {
 		idx := schema.Index(s.Watermark.Column)
@@ -217,6 +222,7 @@ func (e *Engine) newSource(s *parser.CreateSource) (*object, error) {
 		if o.watermark, err = exec.Compile(expr, &exec.Env{Eval: &functions.EvalContext{Location: time.UTC}}); err != nil {
 			return nil, err
 		}
+		o.marks = newPartitionWatermarks(idleTimeout)
 	}
 	if o.connector != "" {
 		if err := e.validateSource(o, rest, s.Columns); err != nil {
@@ -225,7 +231,7 @@ func (e *Engine) newSource(s *parser.CreateSource) (*object, error) {
 	} else if len(rest) > 0 {
 		return nil, types.Errorf(types.CodeInvalidParameterValue,
 			"unknown option %q for a source without connector", rest[0].Key).
-			WithHint("Valid options are: connector, retention.").WithPosition(rest[0].Pos)
+			WithHint("Valid options are: connector, retention, idle_timeout.").WithPosition(rest[0].Pos)
 	} else {
 		for _, c := range s.Columns {
 			if c.Metadata != "" {
@@ -482,6 +488,7 @@ func (e *Engine) dropCascade(o *object) error {
 			return err
 		}
 	}
+	e.checkpoints.forget(o.id)
 	return e.store.DeleteStatePrefix(stateKey(o.id, ""))
 }
 

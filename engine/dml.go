@@ -121,12 +121,10 @@ func (s *Session) insertSource(ctx context.Context, o *object, op exec.Operator)
 	for start := 0; start < rows.Len; start += types.BatchSize {
 		end := min(start+types.BatchSize, rows.Len)
 		chunk := &types.Batch{Width: rows.Width, Len: end - start, Datums: rows.Datums[start*rows.Width : end*rows.Width], Watermark: types.NoWatermark}
-		s.e.stampWatermark(o, chunk, o.stats.watermark.Load())
-		if err := o.topic.Publish(ctx, chunk); err != nil {
+		if err := s.e.feedSource(ctx, o, chunk, nil); err != nil {
 			return 0, err
 		}
 	}
-	o.stats.rowsIn.Add(n)
 	return n, nil
 }
 

@@ -36,7 +36,13 @@ type Config struct {
 	BaseDir string
 	// Virtual provides pg_catalog and information_schema (nil: none).
 	Virtual VirtualTables
+	// CheckpointInterval is how often checkpoints are taken; zero takes
+	// them only when the engine closes.
+	CheckpointInterval time.Duration
 }
+
+// DefaultCheckpointInterval is the checkpoint interval of the server.
+const DefaultCheckpointInterval = time.Second
 
 // Engine owns the catalog and every running pipeline.
 type Engine struct {
@@ -75,6 +81,8 @@ type Engine struct {
 	noveltyMu sync.Mutex
 	// novelty holds the novelty contexts opened so far, by name.
 	novelty map[string]*noveltyModel
+
+	checkpoints *checkpoints
 }
 
 // record is what the catalog persists per object: enough to re-run its
@@ -111,13 +119,22 @@ func Open(cfg Config) (*Engine, error) {
 	e.errors = e.newErrorsSource()
 	e.errors.stats.watermark.Store(types.NoWatermark)
 	e.objects[ErrorsSource] = e.errors
+	var err error
+	if e.checkpoints, err = newCheckpoints(e); err != nil {
+		cancel()
+		return nil, err
+	}
 	if err := e.restore(); err != nil {
-		e.Close()
+		e.stop()
 		return nil, err
 	}
 	e.wg.Add(2)
 	go e.maintain()
 	go e.publishErrors()
+	if cfg.CheckpointInterval > 0 {
+		e.wg.Add(1)
+		go e.checkpoints.run(cfg.CheckpointInterval)
+	}
 	return e, nil
 }
 
@@ -154,19 +171,36 @@ func (e *Engine) restore() error {
 		}
 		e.log.Info("restored", "kind", r.Kind.String(), "name", r.Name)
 	}
+	// Every stream and sink has subscribed: sources replay what came after
+	// the checkpoint the streams were restored to.
 	for _, o := range e.sortedObjects(parser.KindSource) {
 		if o.connector != "" {
 			if err := e.startSource(o); err != nil {
 				return fmt.Errorf("engine: starting source %q: %w", o.name, err)
 			}
+		} else if err := e.replayFedSource(e.ctx, o); err != nil {
+			return fmt.Errorf("engine: replaying source %q: %w", o.name, err)
 		}
 	}
 	return nil
 }
 
-// Close stops every pipeline and saves the novelty contexts. It does not
+// closeCheckpointTimeout bounds the final checkpoint Close takes.
+const closeCheckpointTimeout = 10 * time.Second
+
+// Close takes a last checkpoint and stops every pipeline. It does not
 // close the store.
 func (e *Engine) Close() {
+	ctx, cancel := context.WithTimeout(e.ctx, closeCheckpointTimeout)
+	if err := e.Checkpoint(ctx); err != nil {
+		e.log.Error("final checkpoint failed; the next start resumes from the one before", "err", err)
+	}
+	cancel()
+	e.stop()
+}
+
+// stop stops every pipeline and the engine's own goroutines.
+func (e *Engine) stop() {
 	e.cancel()
 	e.mu.Lock()
 	objs := make([]*object, 0, len(e.objects))
@@ -178,9 +212,6 @@ func (e *Engine) Close() {
 		o.stop()
 	}
 	e.wg.Wait()
-	if err := e.saveNovelty(); err != nil {
-		e.log.Error("saving novelty contexts", "err", err)
-	}
 }
 
 // lookup returns the object named name.
@@ -236,42 +267,19 @@ func (e *Engine) sortedObjects(kind parser.ObjectKind) []*object {
 	return out
 }
 
-// noveltySaveEvery is how often changed novelty contexts are saved, at
-// most; noveltySaveRatio stretches the interval for contexts slow to save.
-const (
-	noveltySaveEvery = 2 * time.Second
-	noveltySaveRatio = 10
-)
-
 // trimEvery is how often retention is applied to the logs.
 const trimEvery = 10 * time.Second
 
-// maintain runs the engine's periodic work until it closes: saving changed
-// novelty contexts and trimming retained rows.
+// maintain applies retention to the logs periodically until the engine
+// closes.
 func (e *Engine) maintain() {
 	defer e.wg.Done()
-	save := time.NewTicker(noveltySaveEvery)
-	defer save.Stop()
 	trim := time.NewTicker(trimEvery)
 	defer trim.Stop()
-	// Saving a large context takes a while and holds its lock: the next
-	// save waits at least noveltySaveRatio times as long as the last took,
-	// which keeps saving below ~1/noveltySaveRatio of the time.
-	var lastSave time.Time
-	var lastTook time.Duration
 	for {
 		select {
 		case <-e.ctx.Done():
 			return
-		case <-save.C:
-			if time.Since(lastSave) < noveltySaveRatio*lastTook {
-				continue
-			}
-			lastSave = time.Now()
-			if err := e.saveNovelty(); err != nil {
-				e.log.Error("saving novelty contexts", "err", err)
-			}
-			lastTook = time.Since(lastSave)
 		case <-trim.C:
 			e.trimOnce()
 		}

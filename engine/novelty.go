@@ -17,20 +17,45 @@ import (
 type noveltyModel struct {
 	name string
 	opts novelty.Options
-	mu   sync.Mutex
-	ctx  *novelty.Context
-	// dirty is set by changes not yet saved to the state store.
-	dirty bool
+	// report receives the context's saved state for a checkpoint.
+	report func(epoch uint64, data []byte)
+	mu     sync.Mutex
+	ctx    *novelty.Context
 	// scores counts the scores Observe gave, for the metrics.
 	scores ScoreHistogram
+
+	// A checkpoint saves the context once every stream using it passed the
+	// barrier; until then a stream that passed it waits before observing
+	// more (passed), so the saved state holds exactly the rows before the
+	// barrier. Guarded by mu; resumed is signalled when the wait ends.
+	epoch   uint64
+	waiting map[uint64]bool
+	passed  map[uint64]bool
+	resumed *sync.Cond
 }
 
-var _ exec.NoveltyModel = (*noveltyModel)(nil)
+func newNoveltyModel(name string, opts novelty.Options, report func(uint64, []byte)) *noveltyModel {
+	m := &noveltyModel{name: name, opts: opts, ctx: novelty.NewContext(opts), report: report}
+	m.resumed = sync.NewCond(&m.mu)
+	return m
+}
 
-func (m *noveltyModel) Observe(components []types.Datum, r *novelty.Result) error {
+// modelHandle is a context as one stream (or, with stream 0, a query)
+// uses it.
+type modelHandle struct {
+	m      *noveltyModel
+	stream uint64
+}
+
+var _ exec.NoveltyModel = modelHandle{}
+
+func (h modelHandle) Observe(components []types.Datum, r *novelty.Result) error {
+	m := h.m
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.dirty = true
+	for m.epoch != 0 && m.passed[h.stream] {
+		m.resumed.Wait()
+	}
 	if err := m.ctx.Observe(components, r); err != nil {
 		return err
 	}
@@ -38,18 +63,102 @@ func (m *noveltyModel) Observe(components []types.Datum, r *novelty.Result) erro
 	return nil
 }
 
-func (m *noveltyModel) Read(components []types.Datum, r *novelty.Result) error {
+func (h modelHandle) Read(components []types.Datum, r *novelty.Result) error {
+	h.m.mu.Lock()
+	defer h.m.mu.Unlock()
+	return h.m.ctx.Read(components, r)
+}
+
+func (h modelHandle) Barrier(epoch uint64) error {
+	m := h.m
+	m.mu.Lock()
+	if epoch != m.epoch || !m.waiting[h.stream] {
+		m.mu.Unlock()
+		return nil
+	}
+	delete(m.waiting, h.stream)
+	m.passed[h.stream] = true
+	return m.saveIfDone()
+}
+
+// expect starts checkpoint epoch at the context: it waits for streams.
+func (m *noveltyModel) expect(epoch uint64, streams []uint64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.ctx.Read(components, r)
+	m.epoch = epoch
+	m.waiting = make(map[uint64]bool, len(streams))
+	for _, id := range streams {
+		m.waiting[id] = true
+	}
+	m.passed = make(map[uint64]bool, len(streams))
+}
+
+// saveIfIdle saves a context no stream uses for checkpoint epoch.
+func (m *noveltyModel) saveIfIdle(epoch uint64) error {
+	m.mu.Lock()
+	if m.epoch != epoch {
+		m.mu.Unlock()
+		return nil
+	}
+	return m.saveIfDone()
+}
+
+// leave stops a checkpoint waiting for a stream that stopped.
+func (m *noveltyModel) leave(stream uint64) {
+	m.mu.Lock()
+	if m.epoch == 0 || !m.waiting[stream] {
+		m.mu.Unlock()
+		return
+	}
+	delete(m.waiting, stream)
+	_ = m.saveIfDone()
+}
+
+// saveIfDone, with mu held, saves the context if no stream is still
+// awaited, lets the streams go on, and unlocks mu. A context that cannot
+// be encoded fails the checkpoint (its part never arrives).
+func (m *noveltyModel) saveIfDone() error {
+	if len(m.waiting) > 0 {
+		m.mu.Unlock()
+		return nil
+	}
+	epoch := m.epoch
+	data, err := m.ctx.MarshalBinary()
+	m.epoch, m.waiting, m.passed = 0, nil, nil
+	m.resumed.Broadcast()
+	m.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("engine: saving novelty context %q: %w", m.name, err)
+	}
+	m.report(epoch, data)
+	return nil
+}
+
+// abandonCheckpoint lets streams waiting for checkpoint epoch go on.
+func (m *noveltyModel) abandonCheckpoint(epoch uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.epoch == epoch {
+		m.epoch, m.waiting, m.passed = 0, nil, nil
+		m.resumed.Broadcast()
+	}
 }
 
 // noveltyKey is the state-store key of a context's saved model.
 func noveltyKey(name string) string { return "novelty/" + name }
 
-// Model implements exec.NoveltyModels for queries and streams: the context
-// must have been opened by a stream (or restored with one).
+// Model implements exec.NoveltyModels for queries: the context must have
+// been opened by a stream (or restored with one).
 func (e *Engine) Model(name string) (exec.NoveltyModel, error) {
+	m, err := e.model(name)
+	if err != nil {
+		return nil, err
+	}
+	return modelHandle{m: m}, nil
+}
+
+// model returns the open context name.
+func (e *Engine) model(name string) (*noveltyModel, error) {
 	e.noveltyMu.Lock()
 	defer e.noveltyMu.Unlock()
 	m, ok := e.novelty[name]
@@ -73,7 +182,8 @@ func (e *Engine) openNovelty(name string, opts novelty.Options, stated bool) (*n
 		}
 		return m, nil
 	}
-	m := &noveltyModel{name: name, opts: opts, ctx: novelty.NewContext(opts)}
+	key := noveltyKey(name)
+	m := newNoveltyModel(name, opts, func(epoch uint64, data []byte) { e.checkpoints.report(epoch, key, data) })
 	saved, found, err := e.store.GetState(noveltyKey(name))
 	if err != nil {
 		return nil, err
@@ -119,29 +229,6 @@ func noveltyOptions(opts map[string]string) (novelty.Options, bool, error) {
 	return o, stated, nil
 }
 
-// saveNovelty writes every changed context to the state store.
-func (e *Engine) saveNovelty() error {
-	for _, m := range e.noveltyModels() {
-		m.mu.Lock()
-		var data []byte
-		var err error
-		if m.dirty {
-			data, err = m.ctx.MarshalBinary()
-			m.dirty = false
-		}
-		m.mu.Unlock()
-		if err != nil {
-			return fmt.Errorf("engine: saving novelty context %q: %w", m.name, err)
-		}
-		if data != nil {
-			if err := e.store.PutState(noveltyKey(m.name), data); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 // resetNovelty forgets everything a context learned.
 func (e *Engine) resetNovelty(name string) error {
 	e.noveltyMu.Lock()
@@ -157,7 +244,6 @@ func (e *Engine) resetNovelty(name string) error {
 	if err != nil {
 		return err
 	}
-	m.dirty = false
 	return e.store.PutState(noveltyKey(name), data)
 }
 

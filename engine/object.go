@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -41,6 +42,8 @@ type object struct {
 	backfill bool
 	// watermark computes a source row's watermark candidate (nil: none).
 	watermark exec.Evaluator
+	// marks combines a source's per-partition watermarks (nil: none).
+	marks *partitionWatermarks
 
 	// topic fans a source's or stream's rows out to its readers.
 	topic *exec.Topic
@@ -53,6 +56,21 @@ type object struct {
 	// cancel stops the pipeline; done is closed when it has stopped.
 	cancel context.CancelFunc
 	done   chan struct{}
+	// running is set while the pipeline runs.
+	running atomic.Bool
+	// pipeline is a running stream's operators (for checkpoints).
+	pipeline *exec.Pipeline
+
+	// feed serialises what goes into a source's topic (the connector's
+	// batches, INSERTed rows, checkpoint barriers) with the position
+	// fields below, so a barrier's part names exactly the rows before it.
+	feed sync.Mutex
+	// offset is a connector source's offset after its last published batch.
+	offset []byte
+	// finished is set once a source's input ended.
+	finished bool
+	// reported is the last checkpoint this object's part was taken for.
+	reported uint64
 
 	stats stats
 }
@@ -83,8 +101,10 @@ func (o *object) start(parent context.Context, fn func(ctx context.Context)) {
 	ctx, cancel := context.WithCancel(parent)
 	o.cancel = cancel
 	o.done = make(chan struct{})
+	o.running.Store(true)
 	go func() {
 		defer close(o.done)
+		defer o.running.Store(false)
 		fn(ctx)
 	}()
 }

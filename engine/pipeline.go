@@ -60,26 +60,26 @@ func (e *Engine) validateSink(o *object, schema types.Schema) error {
 }
 
 // startSource runs a connector source: read, stamp the watermark, publish,
-// remember the offset.
+// remember the offset. It resumes from the last checkpoint's offset.
 func (e *Engine) startSource(o *object) error {
-	offset, _, err := e.store.GetState(stateKey(o.id, "offset"))
+	part, _, err := e.checkpoints.savedPart(o.id)
 	if err != nil {
 		return err
 	}
 	o.start(e.ctx, func(ctx context.Context) {
 		defer o.source.Close()
-		if err := o.source.Open(ctx, offset); err != nil {
+		if err := o.source.Open(ctx, part.Offset); err != nil {
 			e.pipelineFailed(ctx, o, err)
 			return
 		}
 		b := types.NewBatch(len(o.rel.Schema))
-		mark := types.NoWatermark
 		for {
 			err := o.source.Read(ctx, b)
 			if err == io.EOF {
 				// A bounded source ends its readers too: streams see the end of
 				// their input (windows flush) once they drained the rest.
 				e.log.Info("source finished", "source", o.name)
+				e.finishSource(o)
 				o.topic.Close()
 				return
 			}
@@ -87,13 +87,7 @@ func (e *Engine) startSource(o *object) error {
 				e.pipelineFailed(ctx, o, err)
 				return
 			}
-			mark = e.stampWatermark(o, b, mark)
-			o.stats.rowsIn.Add(int64(b.Len))
-			if err := o.topic.Publish(ctx, b); err != nil {
-				e.pipelineFailed(ctx, o, err)
-				return
-			}
-			if err := e.store.PutState(stateKey(o.id, "offset"), o.source.Offset()); err != nil {
+			if err := e.feedSource(ctx, o, b, o.source.Offset); err != nil {
 				e.pipelineFailed(ctx, o, err)
 				return
 			}
@@ -102,22 +96,59 @@ func (e *Engine) startSource(o *object) error {
 	return nil
 }
 
-// stampWatermark advances a source's watermark over the rows of b (the
-// largest value of its WATERMARK expression so far) and stamps b with it.
+// feedSource stamps b with the source's watermark and publishes it; offset,
+// when set, gives the connector's offset after b. Checkpoint barriers go
+// in between two calls, never inside one.
+func (e *Engine) feedSource(ctx context.Context, o *object, b *types.Batch, offset func() []byte) error {
+	o.feed.Lock()
+	defer o.feed.Unlock()
+	e.stampWatermark(o, b, o.stats.watermark.Load())
+	if err := o.topic.Publish(ctx, b); err != nil {
+		return err
+	}
+	o.stats.rowsIn.Add(int64(b.Len))
+	if offset != nil {
+		o.offset = offset()
+	}
+	return nil
+}
+
+// stampWatermark advances a source's watermark over the rows of b and
+// stamps b with it: per partition the largest value of its WATERMARK
+// expression, combined by minimum over the partitions that are not idle
+// (partitionWatermarks), never below mark, the watermark the caller
+// stamped before.
 func (e *Engine) stampWatermark(o *object, b *types.Batch, mark int64) int64 {
 	if o.watermark == nil {
 		return mark
 	}
+	// A source without partitions is partition 0. An empty batch (a
+	// timer's, say) asks the source nothing: its Read may be running.
+	var partitions []int32
+	if ps, ok := o.source.(connectors.PartitionedSource); ok && b.Len > 0 {
+		if p := ps.RowPartitions(); len(p) == b.Len {
+			partitions = p
+		}
+	}
+	now := e.clock()
+	o.marks.mu.Lock()
 	for i := 0; i < b.Len; i++ {
 		d, err := o.watermark(b.Row(i))
 		if err != nil {
 			e.rowFailed(o, fmt.Errorf("watermark: %w", err))
 			continue
 		}
-		if !d.IsNull() && d.I > mark {
-			mark = d.I
+		if d.IsNull() {
+			continue
 		}
+		var p int32
+		if partitions != nil {
+			p = partitions[i]
+		}
+		o.marks.observe(p, d.I, now)
 	}
+	mark = max(mark, o.marks.advance(now))
+	o.marks.mu.Unlock()
 	b.Watermark = mark
 	// Sessions inserting concurrently race here: keep the largest.
 	for {
@@ -145,19 +176,33 @@ func (e *Engine) startStream(o *object) error {
 	env := &exec.Env{
 		Eval:      eval,
 		Scans:     scanner{e: e, backfill: o.backfill},
-		Novelty:   e,
+		Novelty:   streamModels{e: e, stream: o.id},
 		LateRows:  func(n int64) { o.stats.late.Add(n) },
 		RowErrors: func(err error) { e.rowFailed(o, err) },
 	}
-	op, err := exec.Build(o.plan.Root, env)
+	pipe, err := exec.BuildPipeline(o.plan.Root, env)
 	if err != nil {
 		return err
 	}
+	saved, restore, err := e.restoredPart(o)
+	if err != nil {
+		_ = pipe.Root.Close(context.Background())
+		return err
+	}
+	o.pipeline = pipe
+	op := pipe.Root
 	o.start(e.ctx, func(ctx context.Context) {
+		defer e.pipelineExited(o)
 		defer op.Close(context.WithoutCancel(ctx))
 		if err := op.Open(ctx); err != nil {
 			e.pipelineFailed(ctx, o, err)
 			return
+		}
+		if restore {
+			if err := pipe.LoadState(saved.State); err != nil {
+				e.pipelineFailed(ctx, o, fmt.Errorf("restoring checkpoint: %w", err))
+				return
+			}
 		}
 		b := types.NewBatch(len(o.rel.Schema))
 		for {
@@ -165,12 +210,22 @@ func (e *Engine) startStream(o *object) error {
 			err := op.Next(ctx, b)
 			if err == io.EOF {
 				e.log.Info("stream finished: its inputs ended", "stream", o.name)
+				if err := e.finishStream(o); err != nil {
+					e.pipelineFailed(ctx, o, err)
+				}
 				o.topic.Close()
 				return
 			}
 			if err != nil {
 				e.pipelineFailed(ctx, o, err)
 				return
+			}
+			if b.IsBarrier() {
+				if err := e.streamBarrier(ctx, o, b); err != nil {
+					e.pipelineFailed(ctx, o, err)
+					return
+				}
+				continue
 			}
 			o.stats.rowsOut.Add(int64(b.Len))
 			if b.Watermark != types.NoWatermark {
@@ -193,8 +248,12 @@ func (e *Engine) startSink(o *object) error {
 	if !ok {
 		return types.Errorf(types.CodeUndefinedTable, "relation %q does not exist", o.deps[0])
 	}
+	if err := e.rewindSink(o); err != nil {
+		return err
+	}
 	sub := follow(from, o.backfill)
 	o.start(e.ctx, func(ctx context.Context) {
+		defer e.pipelineExited(o)
 		defer o.sink.Close()
 		defer sub.Close(context.WithoutCancel(ctx))
 		if err := sub.Open(ctx); err != nil {
@@ -206,8 +265,19 @@ func (e *Engine) startSink(o *object) error {
 			if err := sub.Next(ctx, b); err != nil {
 				if err != io.EOF {
 					e.pipelineFailed(ctx, o, err)
+					return
+				}
+				if err := e.finishSink(o); err != nil {
+					e.pipelineFailed(ctx, o, err)
 				}
 				return
+			}
+			if b.IsBarrier() {
+				if err := e.sinkBarrier(ctx, o, b.Barrier); err != nil {
+					e.pipelineFailed(ctx, o, err)
+					return
+				}
+				continue
 			}
 			if b.Len == 0 {
 				continue
@@ -315,8 +385,7 @@ func (e *Engine) publishErrors() {
 					more = false
 				}
 			}
-			e.errors.stats.rowsIn.Add(int64(b.Len))
-			if err := e.errors.topic.Publish(e.ctx, b); err != nil && e.ctx.Err() == nil {
+			if err := e.feedSource(e.ctx, e.errors, b, nil); err != nil && e.ctx.Err() == nil {
 				e.log.Error("recording bad records", "err", err)
 			}
 		}

@@ -28,10 +28,15 @@ const (
 // row (event time below its own side's watermark) meets what is still
 // buffered, so it may miss partners that already expired. It is not
 // dropped, so Env.LateRows is never told about it.
+//
+// Checkpoint barriers are aligned across the two inputs (see aligner).
 type intervalJoin struct {
 	inputs [2]Operator
 	state  intervalState
 	pull   puller
+	align  aligner
+	// barrier is an aligned barrier to pass on once the rows at hand are out.
+	barrier uint64
 }
 
 var _ Operator = (*intervalJoin)(nil)
@@ -78,6 +83,8 @@ func (j *intervalJoin) Open(ctx context.Context) error {
 		return err
 	}
 	j.state.reset()
+	j.align.reset(len(j.inputs))
+	j.barrier = 0
 	j.pull.start(ctx, j.inputs[:], []int{j.state.sides[leftSide].width, j.state.sides[rightSide].width})
 	return nil
 }
@@ -104,39 +111,45 @@ func (j *intervalJoin) Next(ctx context.Context, b *types.Batch) error {
 				return nil
 			}
 		}
+		if j.barrier != 0 {
+			if b.Len == 0 {
+				b.Barrier, j.barrier = j.barrier, 0
+			}
+			return nil
+		}
 		if st.done() {
 			if b.Len > 0 {
 				return nil
 			}
 			return io.EOF
 		}
-		var item pulled
-		if b.Len > 0 {
-			// Hand out the rows at hand rather than wait for more.
-			select {
-			case item = <-j.pull.full:
-			default:
-				return nil
-			}
-		} else {
-			select {
-			case item = <-j.pull.full:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+		// With rows at hand, hand them out rather than wait for more.
+		item, ok, err := j.align.next(ctx, &j.pull, b.Len == 0)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil
 		}
 		switch {
 		case item.err == io.EOF:
-			if b.Watermark = st.end(item.idx); b.Watermark != types.NoWatermark {
+			b.Watermark = st.end(item.idx)
+			j.barrier = j.align.complete(j.running)
+			if b.Watermark != types.NoWatermark {
 				return nil
 			}
 		case item.err != nil:
 			return item.err
+		case item.b.IsBarrier():
+			j.barrier = j.align.barrier(item.idx, item.b.Barrier, j.running)
+			j.pull.release(item)
 		default:
 			st.in, st.inSide, st.pos = item.b, item.idx, 0
 		}
 	}
 }
+
+func (j *intervalJoin) running(s int) bool { return !j.state.sides[s].ended }
 
 func (j *intervalJoin) Close(ctx context.Context) error {
 	j.pull.stop()

@@ -128,6 +128,12 @@ func (j *joinBase) run(ctx context.Context, b *types.Batch, match func(b *types.
 			}
 			j.pos = 0
 			b.Watermark = j.in.Watermark
+			if j.in.IsBarrier() {
+				// b is empty here: a live join hands out each left batch's rows
+				// before reading the next.
+				b.Barrier = j.in.Barrier
+				return nil
+			}
 			if j.refresh {
 				if err := j.load(ctx); err != nil {
 					return err

@@ -2,18 +2,22 @@ package exec
 
 import (
 	"context"
+	"encoding/binary"
+	"fmt"
 	"io"
 
 	"github.com/novelty-db/novelty/types"
 )
 
 // merge interleaves live inputs (UNION ALL of streams), read through a
-// puller so a quiet input never blocks the others. The output watermark is the minimum of the
-// inputs' watermarks, once every input has sent one.
+// puller so a quiet input never blocks the others. The output watermark is
+// the minimum of the inputs' watermarks, once every input has sent one.
+// Checkpoint barriers are aligned across the inputs (see aligner).
 type merge struct {
 	inputs []Operator
 	width  int
 	pull   puller
+	align  aligner
 	marks  []int64
 	done   []bool
 	ended  int
@@ -31,26 +35,33 @@ func (m *merge) Open(ctx context.Context) error {
 	}
 	m.marks = make([]int64, len(m.inputs))
 	m.done = make([]bool, len(m.inputs))
+	m.ended = 0
 	widths := make([]int, len(m.inputs))
 	for i := range m.inputs {
 		m.marks[i] = types.NoWatermark
 		widths[i] = m.width
 	}
+	m.align.reset(len(m.inputs))
 	m.pull.start(ctx, m.inputs, widths)
 	return nil
 }
 
+func (m *merge) running(i int) bool { return !m.done[i] }
+
 func (m *merge) Next(ctx context.Context, b *types.Batch) error {
 	for {
-		var item pulled
-		select {
-		case item = <-m.pull.full:
-		case <-ctx.Done():
-			return ctx.Err()
+		item, _, err := m.align.next(ctx, &m.pull, true)
+		if err != nil {
+			return err
 		}
 		if item.err == io.EOF {
 			m.ended++
 			m.done[item.idx] = true
+			if epoch := m.align.complete(m.running); epoch != 0 {
+				b.Reset(m.width)
+				b.Barrier = epoch
+				return nil
+			}
 			if m.ended == len(m.inputs) {
 				b.Reset(m.width)
 				return io.EOF
@@ -59,6 +70,16 @@ func (m *merge) Next(ctx context.Context, b *types.Batch) error {
 		}
 		if item.err != nil {
 			return item.err
+		}
+		if item.b.IsBarrier() {
+			epoch := m.align.barrier(item.idx, item.b.Barrier, m.running)
+			m.pull.release(item)
+			if epoch != 0 {
+				b.Reset(m.width)
+				b.Barrier = epoch
+				return nil
+			}
+			continue
 		}
 		b.Reset(m.width)
 		b.Datums = append(b.Datums, item.b.Datums...)
@@ -95,4 +116,33 @@ func (m *merge) watermark() int64 {
 func (m *merge) Close(ctx context.Context) error {
 	m.pull.stop()
 	return closeAll(ctx, m.inputs...)
+}
+
+// appendState saves the inputs' watermarks: after a restart the output
+// watermark must not fall back below what was already passed on.
+func (m *merge) appendState(buf []byte) ([]byte, error) {
+	buf = binary.AppendUvarint(buf, uint64(len(m.marks)))
+	for _, w := range m.marks {
+		buf = binary.AppendVarint(buf, w)
+	}
+	return buf, nil
+}
+
+func (m *merge) loadState(data []byte) error {
+	n, k := binary.Uvarint(data)
+	if k <= 0 || n != uint64(len(m.marks)) {
+		return fmt.Errorf("exec: merge state for %d inputs, the merge has %d", n, len(m.marks))
+	}
+	data = data[k:]
+	for i := range m.marks {
+		w, k := binary.Varint(data)
+		if k <= 0 {
+			return fmt.Errorf("exec: corrupt merge state")
+		}
+		m.marks[i], data = w, data[k:]
+	}
+	if len(data) != 0 {
+		return fmt.Errorf("exec: corrupt merge state: %d trailing bytes", len(data))
+	}
+	return nil
 }

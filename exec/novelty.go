@@ -15,6 +15,11 @@ type NoveltyModel interface {
 	Observe(components []types.Datum, r *novelty.Result) error
 	// Read fills r with what Observe would, learning nothing.
 	Read(components []types.Datum, r *novelty.Result) error
+	// Barrier tells the context that its caller passed checkpoint barrier
+	// epoch: everything it observed so far belongs to that checkpoint. The
+	// caller's later Observe calls may wait until every stream sharing the
+	// context passed the same barrier and the context was saved.
+	Barrier(epoch uint64) error
 }
 
 // NoveltyModels looks novelty contexts up by name.
@@ -71,6 +76,10 @@ func (o *noveltyOp) Next(ctx context.Context, b *types.Batch) error {
 			return err
 		}
 		b.Reset(o.width)
+		if o.in.IsBarrier() {
+			b.Barrier = o.in.Barrier
+			return o.model.Barrier(o.in.Barrier)
+		}
 		b.Watermark = o.in.Watermark
 		for i := 0; i < o.in.Len; i++ {
 			row := o.in.Row(i)

@@ -144,7 +144,7 @@ func (s *Subscription) deliver(ctx context.Context, b *types.Batch) error {
 		nb.Reset(b.Width)
 		nb.Datums = append(nb.Datums, b.Datums[:b.Len*b.Width]...)
 		nb.Len = b.Len
-		nb.Watermark = b.Watermark
+		nb.Watermark, nb.Barrier = b.Watermark, b.Barrier
 		s.full <- nb
 		return nil
 	case <-s.closed:
@@ -183,7 +183,7 @@ func (s *Subscription) Next(ctx context.Context, b *types.Batch) error {
 	b.Reset(nb.Width)
 	b.Datums = append(b.Datums, nb.Datums...)
 	b.Len = nb.Len
-	b.Watermark = nb.Watermark
+	b.Watermark, b.Barrier = nb.Watermark, nb.Barrier
 	s.free <- nb
 	return nil
 }

@@ -149,6 +149,13 @@ func (w *windowAggregate) Next(ctx context.Context, b *types.Batch) error {
 		if err != nil {
 			return err
 		}
+		if w.in.IsBarrier() {
+			// Nothing is pending (ready() was false), so every row before
+			// the barrier is in the windows' state: pass it on.
+			b.Reset(w.out.width)
+			b.Barrier = w.in.Barrier
+			return nil
+		}
 		if err := w.consume(w.in); err != nil {
 			return err
 		}

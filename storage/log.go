@@ -175,6 +175,57 @@ func (l *Log) Trim(before time.Time) (removed int, err error) {
 	return removed, nil
 }
 
+// TruncateAfter removes every row after seq, synced, and returns how many
+// it removed; the next append gets seq+1. Recovery uses it to cut a log
+// back to a checkpoint before anything reads it: a reader that saw a
+// removed seq would see it reused.
+func (l *Log) TruncateAfter(seq uint64) (removed int, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	last := l.lastSeq.Load()
+	if seq >= last {
+		return 0, nil
+	}
+	batch := l.store.db.NewBatch()
+	// Close fails only for a batch closed twice.
+	defer func() { _ = batch.Close() }()
+	if err := batch.DeleteRange(l.entryKey(nil, seq+1), prefixEnd(l.prefix), nil); err != nil {
+		return 0, fmt.Errorf("storage: log %d: truncate: %w", l.id, err)
+	}
+	// A trim mark beyond seq would bring the removed seqs back on the next
+	// open (recoverLogs): lower it.
+	mark, err := l.trimMark()
+	if err != nil {
+		return 0, err
+	}
+	if mark > seq {
+		if err := batch.Set(l.entryKey(nil, trimMarkSeq), binary.BigEndian.AppendUint64(nil, seq), nil); err != nil {
+			return 0, fmt.Errorf("storage: log %d: truncate: %w", l.id, err)
+		}
+	}
+	if err := batch.Commit(l.store.logWrite); err != nil {
+		return 0, fmt.Errorf("storage: log %d: truncate: %w", l.id, err)
+	}
+	l.lastSeq.Store(seq)
+	return int(last - max(seq, mark)), nil
+}
+
+// trimMark returns the last seq Trim removed, 0 if none.
+func (l *Log) trimMark() (uint64, error) {
+	value, closer, err := l.store.db.Get(l.entryKey(nil, trimMarkSeq))
+	if err == pebble.ErrNotFound {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("storage: log %d: reading the trim mark: %w", l.id, err)
+	}
+	defer closer.Close()
+	if len(value) != 8 {
+		return 0, fmt.Errorf("storage: log %d: %w: trim mark of %d bytes", l.id, ErrCorrupt, len(value))
+	}
+	return binary.BigEndian.Uint64(value), nil
+}
+
 // Drop deletes the whole log, synced. The *Log stays usable and starts
 // again at seq 1; callers drop a log only when its object is gone.
 func (l *Log) Drop() error {

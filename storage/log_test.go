@@ -325,3 +325,41 @@ func TestLogConcurrentAppends(t *testing.T) {
 		t.Fatalf("%d rows, LastSeq %d; want %d", got, s.Log(1).LastSeq(), writers*appends*2)
 	}
 }
+
+func TestLogTruncateAfter(t *testing.T) {
+	fs := vfs.NewMem()
+	s := openFS(t, fs)
+	l := s.Log(3)
+	appendRows(t, l, testTime(0), 1, 1, 2, 3)
+	appendRows(t, l, testTime(10), 4, 4, 5)
+	if removed, err := l.TruncateAfter(5); err != nil || removed != 0 {
+		t.Fatalf("TruncateAfter(last) = %d, %v; want nothing removed", removed, err)
+	}
+	if removed, err := l.TruncateAfter(3); err != nil || removed != 2 {
+		t.Fatalf("TruncateAfter(3) = %d, %v; want 2", removed, err)
+	}
+	wantEntries(t, scanLog(t, l, 0), 1, 1, 2, 3)
+	appendRows(t, l, testTime(20), 4, 40)
+	closeStore(t, s)
+
+	s = openFS(t, fs)
+	l = s.Log(3)
+	if l.LastSeq() != 4 {
+		t.Fatalf("LastSeq after reopen = %d, want 4", l.LastSeq())
+	}
+	wantEntries(t, scanLog(t, l, 0), 1, 1, 2, 3, 40)
+	// Trimmed past the cut: the trim mark must not bring the seqs back.
+	if _, err := l.Trim(testTime(30)); err != nil {
+		t.Fatal(err)
+	}
+	if removed, err := l.TruncateAfter(2); err != nil || removed != 0 {
+		t.Fatalf("TruncateAfter(2) after trimming everything = %d, %v; want 0", removed, err)
+	}
+	closeStore(t, s)
+	s = openFS(t, fs)
+	defer closeStore(t, s)
+	if got := s.Log(3).LastSeq(); got != 2 {
+		t.Fatalf("LastSeq after reopen = %d, want 2", got)
+	}
+	appendRows(t, s.Log(3), testTime(40), 3, 7)
+}

@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 	// SET TIME ZONE resolves IANA names from the embedded database, so the
 	// server behaves the same on machines without /usr/share/zoneinfo.
 	_ "time/tzdata"
@@ -83,6 +84,8 @@ type serveConfig struct {
 	// httpReady, when set, receives its bound address (tests listen on port 0).
 	http      string
 	httpReady chan<- net.Addr
+	// checkpointInterval is how often the engine takes a checkpoint.
+	checkpointInterval time.Duration
 }
 
 func serve(args []string, stdout, stderr io.Writer) error {
@@ -97,6 +100,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.tlsKey, "tls-key", "", "PEM private key for TLS; needs --tls-cert")
 	fs.StringVar(&cfg.auth, "auth", "trust", "authentication: trust (any user, meant for loopback) or scram (SCRAM-SHA-256 with --users-file or --user)")
 	fs.StringVar(&cfg.http, "http", "", "address of the HTTP endpoint serving Prometheus /metrics, /healthz and a web page of the pipelines, e.g. 127.0.0.1:9464 and HTTP ingest at /ingest/<source> (no authentication: keep it on loopback); empty is off")
+	fs.DurationVar(&cfg.checkpointInterval, "checkpoint-interval", engine.DefaultCheckpointInterval, "how often a checkpoint saves every stream's state, source offsets and sink positions; 0 takes one only at shutdown")
 	fs.StringVar(&cfg.usersFile, "users-file", "", "file of users for --auth scram: one user:password or user:SCRAM-SHA-256$... verifier per line, # comments")
 	fs.Func("user", "a user for --auth scram as name:password (repeatable; visible in the process list, prefer --users-file)", func(entry string) error {
 		cfg.users = append(cfg.users, entry)
@@ -159,6 +163,7 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, ready 
 	registry.RegisterSource(connectors.HTTPSource(hub))
 	eng, err := engine.Open(engine.Config{
 		Store: store, Connectors: registry, Logger: logger, BaseDir: dir, Virtual: pgcatalog.New(),
+		CheckpointInterval: cfg.checkpointInterval,
 	})
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package file
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"os"
 
@@ -33,6 +34,8 @@ type Sink struct {
 	enc  format.Encoder
 	f    *os.File
 	buf  []byte
+	// header is the CSV header an empty file starts with (nil: none).
+	header []byte
 }
 
 // NewSink opens (creating if needed) the file for appending.
@@ -41,7 +44,7 @@ func NewSink(cfg SinkConfig) (*Sink, error) {
 	if err != nil {
 		return nil, types.Errorf(codeUndefinedFile, "could not open file %q for writing: %v", cfg.Path, err)
 	}
-	s := &Sink{path: cfg.Path, enc: cfg.Encoder, f: f}
+	s := &Sink{path: cfg.Path, enc: cfg.Encoder, f: f, header: cfg.Header}
 	if cfg.Header != nil {
 		info, err := f.Stat()
 		if err != nil {
@@ -103,6 +106,51 @@ func (s *Sink) Flush(ctx context.Context) error {
 		return fmt.Errorf("file sink %s: sync: %w", s.path, err)
 	}
 	return nil
+}
+
+// Position implements connectors.RewindableSink: the file's size, as 8
+// big-endian bytes. Call it after Flush.
+func (s *Sink) Position() ([]byte, error) {
+	if s.f == nil {
+		return nil, fmt.Errorf("file sink %s: position after close", s.path)
+	}
+	info, err := s.f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("file sink %s: %w", s.path, err)
+	}
+	return binary.BigEndian.AppendUint64(nil, uint64(info.Size())), nil
+}
+
+// Rewind implements connectors.RewindableSink: the file is truncated to
+// the size Position returned, and synced.
+func (s *Sink) Rewind(pos []byte) error {
+	if s.f == nil {
+		return fmt.Errorf("file sink %s: rewind after close", s.path)
+	}
+	if len(pos) != 8 {
+		return fmt.Errorf("file sink %s: invalid position of %d bytes", s.path, len(pos))
+	}
+	size := int64(binary.BigEndian.Uint64(pos))
+	info, err := s.f.Stat()
+	if err != nil {
+		return fmt.Errorf("file sink %s: %w", s.path, err)
+	}
+	if info.Size() < size {
+		return fmt.Errorf("file sink %s: the file has %d bytes, fewer than the %d the checkpoint recorded", s.path, info.Size(), size)
+	}
+	if info.Size() == size {
+		return nil
+	}
+	// What is buffered was encoded for the file as it was; a file cut back
+	// to empty gets its header again.
+	s.buf = s.buf[:0]
+	if size == 0 && s.header != nil {
+		s.buf = append(append(s.buf, s.header...), '\n')
+	}
+	if err := s.f.Truncate(size); err != nil {
+		return fmt.Errorf("file sink %s: truncate: %w", s.path, err)
+	}
+	return s.f.Sync()
 }
 
 // Close implements connectors.Sink: buffered rows are written (not

@@ -2,6 +2,7 @@ package file
 
 import (
 	"context"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,5 +94,69 @@ func TestSinkOpenError(t *testing.T) {
 	_, err := NewSink(SinkConfig{Path: filepath.Join(t.TempDir(), "missing", "out.jsonl"), Encoder: format.RawEncoder{}})
 	if types.CodeOf(err) != codeUndefinedFile {
 		t.Errorf("NewSink in a missing directory = %v, want 58P01", err)
+	}
+}
+
+func TestSinkRewindCutsBackToPosition(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out.csv")
+	ctx := context.Background()
+	open := func() *Sink {
+		enc := format.NewCSVEncoder(format.CSVConfig{})
+		s, err := NewSink(SinkConfig{Path: path, Encoder: enc, Header: enc.Header(nil, schema)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	write := func(s *Sink, id int64) []byte {
+		if err := s.Write(ctx, batchOf([]types.Datum{types.NewInt(id), types.NewText("x")})); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		pos, err := s.Position()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pos
+	}
+	s := open()
+	empty, err := s.Position()
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := write(s, 1)
+	write(s, 2)
+	s.Close()
+
+	s = open()
+	if err := s.Rewind(first); err != nil {
+		t.Fatal(err)
+	}
+	write(s, 3)
+	s.Close()
+	if got, _ := os.ReadFile(path); string(got) != "id,name\n1,x\n3,x\n" {
+		t.Fatalf("after rewinding to the first row: %q", got)
+	}
+
+	// Cut back to before the header: the header comes back once.
+	s = open()
+	if err := s.Rewind(empty); err != nil {
+		t.Fatal(err)
+	}
+	write(s, 4)
+	s.Close()
+	if got, _ := os.ReadFile(path); string(got) != "id,name\n4,x\n" {
+		t.Fatalf("after rewinding to the empty file: %q", got)
+	}
+	s = open()
+	defer s.Close()
+	if err := s.Rewind(first[:3]); err == nil {
+		t.Fatal("a position of 3 bytes was accepted")
+	}
+	big := binary.BigEndian.AppendUint64(nil, 1<<40)
+	if err := s.Rewind(big); err == nil {
+		t.Fatal("a position beyond the file's end was accepted")
 	}
 }

@@ -109,6 +109,9 @@ type Source struct {
 	meta    metadataFiller
 
 	next []int64 // Read's goroutine only: per partition, the offset after the last record consumed; -1 for none
+	// rowPartitions is Read's goroutine only: the partition of each row of
+	// the batch Read filled last (RowPartitions).
+	rowPartitions []int32
 
 	mu        sync.Mutex
 	committed []int64 // per partition, the offset after the last row Read returned; -1 for none
@@ -247,6 +250,7 @@ func (s *Source) Read(ctx context.Context, b *types.Batch) error {
 		return errors.New("kafka source: Read before Open")
 	}
 	b.Reset(s.cfg.Width)
+	s.rowPartitions = s.rowPartitions[:0]
 	for b.Len == 0 {
 		fetches := s.cl.PollRecords(ctx, types.BatchSize)
 		if err := s.consume(ctx, fetches, b); err != nil {
@@ -322,6 +326,7 @@ func (s *Source) decode(r *kgo.Record, b *types.Batch) error {
 		b.Truncate(b.Len - 1)
 		return s.cfg.BadRecords.HandleBadRecord(r.Value, strconv.Itoa(p)+":"+strconv.FormatInt(r.Offset, 10), err)
 	}
+	s.rowPartitions = append(s.rowPartitions, r.Partition)
 	return nil
 }
 

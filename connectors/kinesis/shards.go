@@ -14,6 +14,8 @@ import (
 // shard is the reading state of one shard of the stream.
 type shard struct {
 	id string
+	// index is the shard's number in RowPartitions.
+	index int32
 	// parents are the shards it was split or merged from. It is read only
 	// once every listed parent is done, so all rows of a key that moved
 	// between shards come out in order.
@@ -63,7 +65,7 @@ func (s *Source) addShards(listed []ktypes.Shard, known map[string]shardPosition
 		if _, ok := s.byID[id]; ok || id == "" {
 			continue
 		}
-		sh := &shard{id: id, pos: known[id], from: from}
+		sh := &shard{id: id, index: s.shardIndex(id), pos: known[id], from: from}
 		for _, p := range []*string{l.ParentShardId, l.AdjacentParentShardId} {
 			if p != nil && *p != "" {
 				sh.parents = append(sh.parents, *p)

@@ -138,6 +138,11 @@ type Source struct {
 	relistFailures int
 
 	committed []byte // the offset as of the last successful Read
+
+	// rowShards is the shard index of each row of the batch Read filled
+	// last; shardIndexes numbers the shards seen (shardIndex).
+	rowShards    []int32
+	shardIndexes map[string]int32
 }
 
 // NewSource returns an unopened source.
@@ -222,6 +227,7 @@ func (s *Source) Read(ctx context.Context, b *types.Batch) error {
 		return errors.New("kinesis source: Read before Open")
 	}
 	b.Reset(s.cfg.Width)
+	s.rowShards = s.rowShards[:0]
 	for {
 		wait, err := s.fill(ctx, b)
 		if err != nil && (ctx.Err() == nil || b.Len == 0) {
@@ -386,6 +392,7 @@ func (s *Source) consume(b *types.Batch) error {
 			continue
 		}
 		fillMetadata(s.cfg.Metadata, row, sh.id, r)
+		s.rowShards = append(s.rowShards, sh.index)
 	}
 	if len(s.pending) > 0 {
 		return nil

@@ -1,0 +1,209 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/novelty-db/novelty/connectors"
+	"github.com/novelty-db/novelty/exec"
+	"github.com/novelty-db/novelty/types"
+)
+
+// What each pipeline does with checkpoints: report its part when a barrier
+// reaches its driver, record a final part when its input ends, and restore
+// its part when the engine reopens.
+
+// restoredPart returns the part a restored stream or sink starts from. A
+// stream created now (backfill) starts fresh. The stream's log is cut back
+// to the checkpoint: what it wrote after, it writes again.
+func (e *Engine) restoredPart(o *object) (checkpointPart, bool, error) {
+	if o.backfill {
+		return checkpointPart{}, false, nil
+	}
+	part, found, err := e.checkpoints.savedPart(o.id)
+	if err != nil || !found {
+		return part, false, err
+	}
+	if err := e.cutLog(o, part.LogSeq); err != nil {
+		return part, false, err
+	}
+	o.stats.watermark.Store(part.Watermark)
+	return part, true, nil
+}
+
+// cutLog removes what o's retention log holds after seq.
+func (e *Engine) cutLog(o *object, seq uint64) error {
+	if o.log == nil || o.retention <= 0 {
+		return nil
+	}
+	removed, err := o.log.TruncateAfter(seq)
+	if err != nil {
+		return fmt.Errorf("engine: %s %s: cutting its log back to the checkpoint: %w", o.kind, o.name, err)
+	}
+	if removed > 0 {
+		e.log.Info("log cut back to the checkpoint", "name", o.name, "rows", removed)
+	}
+	return nil
+}
+
+// streamPart is a stream's part now, between two pulls of its driver.
+func (e *Engine) streamPart(o *object) ([]byte, error) {
+	state, err := o.pipeline.AppendState(nil)
+	if err != nil {
+		return nil, err
+	}
+	part := checkpointPart{State: state, Watermark: o.stats.watermark.Load()}
+	if o.log != nil && o.retention > 0 {
+		part.LogSeq = o.log.LastSeq()
+	}
+	return part.encode(), nil
+}
+
+// streamBarrier reports a stream's part of checkpoint b.Barrier and passes
+// the barrier on to the stream's readers.
+func (e *Engine) streamBarrier(ctx context.Context, o *object, b *types.Batch) error {
+	data, err := e.streamPart(o)
+	if err != nil {
+		return fmt.Errorf("checkpoint %d: %w", b.Barrier, err)
+	}
+	o.reported = b.Barrier
+	e.checkpoints.report(b.Barrier, checkpointPartKey(o.id), data)
+	return o.topic.Publish(ctx, b)
+}
+
+// finishStream records the final part of a stream whose inputs ended.
+func (e *Engine) finishStream(o *object) error {
+	data, err := e.streamPart(o)
+	if err != nil {
+		return err
+	}
+	e.checkpoints.finish(o.reported, checkpointPartKey(o.id), data)
+	return nil
+}
+
+// rewindSink cuts a restored sink's output back to the checkpoint, when
+// the sink can (a file); the rows after it are delivered again.
+func (e *Engine) rewindSink(o *object) error {
+	if o.backfill {
+		return nil
+	}
+	part, found, err := e.checkpoints.savedPart(o.id)
+	if err != nil || !found {
+		return err
+	}
+	if r, ok := o.sink.(connectors.RewindableSink); ok && part.Position != nil {
+		if err := r.Rewind(part.Position); err != nil {
+			return fmt.Errorf("engine: sink %s: rewinding to the checkpoint: %w", o.name, err)
+		}
+	}
+	return nil
+}
+
+// sinkPart is a sink's part: its position, once everything it was given
+// is durable.
+func (e *Engine) sinkPart(ctx context.Context, o *object) ([]byte, error) {
+	if err := e.retry(ctx, o, func() error { return o.sink.Flush(ctx) }); err != nil {
+		return nil, err
+	}
+	var part checkpointPart
+	if r, ok := o.sink.(connectors.RewindableSink); ok {
+		pos, err := r.Position()
+		if err != nil {
+			return nil, err
+		}
+		part.Position = pos
+	}
+	return part.encode(), nil
+}
+
+// sinkBarrier reports a sink's part of checkpoint epoch.
+func (e *Engine) sinkBarrier(ctx context.Context, o *object, epoch uint64) error {
+	data, err := e.sinkPart(ctx, o)
+	if err != nil {
+		return err
+	}
+	o.reported = epoch
+	e.checkpoints.report(epoch, checkpointPartKey(o.id), data)
+	return nil
+}
+
+// finishSink records the final part of a sink whose input ended.
+func (e *Engine) finishSink(o *object) error {
+	data, err := e.sinkPart(e.ctx, o)
+	if err != nil {
+		return err
+	}
+	e.checkpoints.finish(o.reported, checkpointPartKey(o.id), data)
+	return nil
+}
+
+// pipelineExited runs when a stream's or sink's pipeline stops for any
+// reason: a checkpoint no longer waits for it (one that failed keeps its
+// earlier part), nor do the novelty contexts it used.
+func (e *Engine) pipelineExited(o *object) {
+	e.checkpoints.leave(checkpointPartKey(o.id))
+	for _, m := range e.noveltyModels() {
+		m.leave(o.id)
+	}
+}
+
+// leave stops a pending checkpoint from waiting for key.
+func (c *checkpoints) leave(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p := c.pending; p != nil && p.waiting[key] {
+		delete(p.waiting, key)
+		if len(p.waiting) == 0 {
+			close(p.done)
+		}
+	}
+}
+
+// replayFedSource republishes the rows an INSERT-fed source (or
+// novelty_errors) took after the last checkpoint: they are in its log,
+// and the streams restored to the checkpoint have not seen them. The log
+// is cut back first, since publishing appends them again.
+func (e *Engine) replayFedSource(ctx context.Context, o *object) error {
+	part, found, err := e.checkpoints.savedPart(o.id)
+	if err != nil || !found || o.log == nil || o.retention <= 0 {
+		return err
+	}
+	o.stats.watermark.Store(part.Watermark)
+	width := len(o.rel.Schema)
+	var rows []types.Datum
+	if err := o.log.Scan(part.LogSeq+1, func(_ uint64, row []types.Datum) error {
+		rows = append(rows, row...)
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := e.cutLog(o, part.LogSeq); err != nil {
+		return err
+	}
+	for start := 0; start < len(rows); start += width * types.BatchSize {
+		end := min(start+width*types.BatchSize, len(rows))
+		b := &types.Batch{Width: width, Len: (end - start) / width, Datums: rows[start:end], Watermark: types.NoWatermark}
+		if err := e.feedSource(ctx, o, b, nil); err != nil {
+			return err
+		}
+	}
+	if len(rows) > 0 {
+		e.log.Info("replayed rows taken after the checkpoint", "source", o.name, "rows", len(rows)/width)
+	}
+	return nil
+}
+
+// streamModels gives a stream's novelty operators their contexts, tagged
+// with the stream so checkpoints can line the stream up at the context.
+type streamModels struct {
+	e      *Engine
+	stream uint64
+}
+
+func (s streamModels) Model(name string) (exec.NoveltyModel, error) {
+	m, err := s.e.model(name)
+	if err != nil {
+		return nil, err
+	}
+	return modelHandle{m: m, stream: s.stream}, nil
+}
