@@ -66,7 +66,7 @@ func (b *binder) intervalJoin(left, right Node, on Expr) (Node, error) {
 
 // timeBound records c in node if it compares the two sides' event times
 // (each optionally plus or minus a constant interval), as a bound on
-// right time - left time.
+// right time - left time; an equality bounds it from both sides.
 func (b *binder) timeBound(node *IntervalJoin, c Expr, lw int) bool {
 	call, ok := c.(*Call)
 	if !ok || len(call.Args) != 2 {
@@ -74,7 +74,7 @@ func (b *binder) timeBound(node *IntervalJoin, c Expr, lw int) bool {
 	}
 	op := call.Fn.Name
 	switch op {
-	case ">=", ">", "<=", "<":
+	case "=", ">=", ">", "<=", "<":
 	default:
 		return false
 	}
@@ -92,11 +92,14 @@ func (b *binder) timeBound(node *IntervalJoin, c Expr, lw int) bool {
 	case ac == lt && bc == rt:
 		// l + ao op r + bo  =>  r - l flipped-op ao - bo
 		bound = ao - bo
-		op = map[string]string{">=": "<=", ">": "<", "<=": ">=", "<": ">"}[op]
+		op = map[string]string{"=": "=", ">=": "<=", ">": "<", "<=": ">=", "<": ">"}[op]
 	default:
 		return false
 	}
 	switch op {
+	case "=":
+		node.Lower = max(node.Lower, bound)
+		node.Upper = min(node.Upper, bound)
 	case ">=":
 		node.Lower = max(node.Lower, bound)
 	case ">":

@@ -25,20 +25,13 @@ import (
 const benchUsage = `Usage:
   novelty bench novelty [--events N] [--distinct N]
       file source of N events -> stream with novelty_score(a, b, c) -> retained output
-  novelty bench nexmark [--query q0|q1|q2] [--events N]
-      nexmark bid source -> the query as a stream
+  novelty bench nexmark [--query q0|q1|q2|q3|q4|q5|q7|q8] [--events N]
+      nexmark sources -> the query's streams; N counts the events of the
+      tables the query reads (bids for q0-q2, q5, q7)
 
 Each run uses a fresh data directory under the system temp directory and
 prints events/s, CPU seconds and peak RSS.
 `
-
-// nexmarkQueries are the Nexmark queries the engine runs today, in
-// RisingWave's formulation adapted to Novelty's syntax.
-var nexmarkQueries = map[string]string{
-	"q0": `SELECT auction, bidder, price, date_time FROM bid`,
-	"q1": `SELECT auction, bidder, 0.908 * price AS price, date_time FROM bid`,
-	"q2": `SELECT auction, price FROM bid WHERE auction % 123 = 0`,
-}
 
 // benchResult is what one benchmark run measured.
 type benchResult struct {
@@ -63,7 +56,7 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	events := fs.Int64("events", 1_000_000, "number of events")
 	distinct := fs.Int("distinct", 1_000_000, "novelty: distinct values of the last component")
-	query := fs.String("query", "q0", "nexmark: the query (q0, q1, q2)")
+	query := fs.String("query", "q0", "nexmark: the query (q0, q1, q2, q3, q4, q5, q7, q8)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -111,9 +104,12 @@ func benchNovelty(ctx context.Context, dir string, events int64, distinct int) (
 	if err := writeNoveltyEvents(filepath.Join(dir, "events.jsonl"), events, distinct); err != nil {
 		return benchResult{}, err
 	}
-	return runBench(ctx, dir, events, "scored",
-		`CREATE SOURCE ev (a TEXT, b TEXT, c TEXT) WITH (connector = 'file', path = 'events.jsonl', retention = '0')`,
-		`CREATE STREAM scored AS SELECT a, b, c, novelty_score(a, b, c) AS score FROM ev`)
+	setup, err := parser.Parse(`CREATE SOURCE ev (a TEXT, b TEXT, c TEXT) WITH (connector = 'file', path = 'events.jsonl', retention = '0');
+		CREATE STREAM scored AS SELECT a, b, c, novelty_score(a, b, c) AS score FROM ev`)
+	if err != nil {
+		return benchResult{}, err
+	}
+	return runBench(ctx, dir, events, "scored", setup)
 }
 
 // writeNoveltyEvents writes the benchmark input; generating it is not timed.
@@ -131,20 +127,16 @@ func writeNoveltyEvents(path string, events int64, distinct int) error {
 }
 
 func benchNexmark(ctx context.Context, dir, query string, events int64) (benchResult, error) {
-	sql, ok := nexmarkQueries[query]
-	if !ok {
-		return benchResult{}, fmt.Errorf("unknown nexmark query %q (known: q0, q1, q2)", query)
+	setup, err := nexmarkSetup(query, events)
+	if err != nil {
+		return benchResult{}, err
 	}
-	// Bids are 46 of every 50 events: generate enough of the stream for events bids.
-	total := events * 50 / 46
-	return runBench(ctx, dir, events, query,
-		fmt.Sprintf(`CREATE SOURCE bid WITH (connector = 'nexmark', table = 'bid', events = '%d', retention = '0')`, total),
-		fmt.Sprintf(`CREATE STREAM %s WITH (retention = '0') AS %s`, query, sql))
+	return runBench(ctx, dir, setup.events, setup.stream, setup.stmts)
 }
 
 // runBench starts an engine on dir, runs the setup statements (the last
 // one creating the measured stream), and times until that stream ends.
-func runBench(ctx context.Context, dir string, events int64, stream string, setup ...string) (benchResult, error) {
+func runBench(ctx context.Context, dir string, events int64, stream string, setup []parser.Statement) (benchResult, error) {
 	store, err := storage.Open(dir)
 	if err != nil {
 		return benchResult{}, err
@@ -159,13 +151,9 @@ func runBench(ctx context.Context, dir string, events int64, stream string, setu
 	sess := eng.NewSession("bench", "bench")
 	cpu0 := cpuSeconds()
 	start := time.Now()
-	for _, sql := range setup {
-		stmts, err := parser.Parse(sql)
-		if err != nil {
-			return benchResult{}, err
-		}
-		if _, err := sess.Execute(ctx, stmts[0], discard{}); err != nil {
-			return benchResult{}, fmt.Errorf("%s: %w", sql, err)
+	for _, stmt := range setup {
+		if _, err := sess.Execute(ctx, stmt, discard{}); err != nil {
+			return benchResult{}, fmt.Errorf("%s: %w", stmt.Origin().Text, err)
 		}
 	}
 	if err := eng.Wait(ctx, stream); err != nil {
