@@ -23,6 +23,8 @@ type Snapshot struct {
 	Objects []ObjectMetrics
 	// Novelty are the open novelty contexts, by name.
 	Novelty []NoveltyMetrics
+	// Checkpoints describe the checkpoints since the engine opened.
+	Checkpoints CheckpointStats
 }
 
 // Pipeline states of ObjectMetrics.Pipeline.
@@ -109,6 +111,7 @@ func (e *Engine) Metrics() Snapshot {
 			Scores: m.scores.Counts(),
 		})
 	}
+	s.Checkpoints = e.CheckpointStats()
 	return s
 }
 

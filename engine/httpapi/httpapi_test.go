@@ -61,6 +61,8 @@ func testSnapshot(n int64) engine.Snapshot {
 			{Kind: "table", Name: "t", Pipeline: engine.PipelineNone},
 		},
 		Novelty: []engine.NoveltyMetrics{{Name: weirdName, Observations: n, Nodes: 7, Bytes: 4096, Scores: scores.Counts()}},
+		Checkpoints: engine.CheckpointStats{Last: 40 + uint64(n), Completed: 30 + n, Failed: 2,
+			LastDuration: 250 * time.Millisecond, LastBytes: 1 << 20},
 	}
 }
 
@@ -128,6 +130,8 @@ func TestMetricsExposition(t *testing.T) {
 		"novelty_late_rows_total": "counter", "novelty_watermark_seconds": "gauge", "novelty_watermark_lag_seconds": "gauge",
 		"novelty_pipeline_running": "gauge", "novelty_context_observations_total": "counter",
 		"novelty_context_nodes": "gauge", "novelty_context_bytes": "gauge", "novelty_context_score": "histogram",
+		"novelty_checkpoints_total": "counter", "novelty_checkpoint_last": "gauge",
+		"novelty_checkpoint_duration_seconds": "gauge", "novelty_checkpoint_bytes": "gauge",
 	}
 	if !reflect.DeepEqual(types, wantTypes) {
 		t.Errorf("families = %v, want %v", types, wantTypes)
@@ -160,6 +164,11 @@ func TestMetricsExposition(t *testing.T) {
 		{"novelty_context_score_bucket", map[string]string{"context": weirdName, "le": "1"}, 10},
 		{"novelty_context_score_bucket", map[string]string{"context": weirdName, "le": "+Inf"}, 10},
 		{"novelty_context_score_count", map[string]string{"context": weirdName}, 10},
+		{"novelty_checkpoints_total", map[string]string{"result": "completed"}, 40},
+		{"novelty_checkpoints_total", map[string]string{"result": "failed"}, 2},
+		{"novelty_checkpoint_last", nil, 50},
+		{"novelty_checkpoint_duration_seconds", nil, 0.25},
+		{"novelty_checkpoint_bytes", nil, 1 << 20},
 	} {
 		got, ok := find(families, tc.metric, tc.labels)
 		switch {

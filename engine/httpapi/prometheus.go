@@ -57,6 +57,17 @@ func appendExposition(buf []byte, s engine.Snapshot) []byte {
 		}
 	}
 
+	c := s.Checkpoints
+	buf = appendHeader(buf, "novelty_checkpoints_total", "counter", "Checkpoints taken since the server started, by result.")
+	buf = appendSample(buf, "novelty_checkpoints_total", float64(c.Completed), "result", "completed")
+	buf = appendSample(buf, "novelty_checkpoints_total", float64(c.Failed), "result", "failed")
+	buf = appendHeader(buf, "novelty_checkpoint_last", "gauge", "Number of the last complete checkpoint.")
+	buf = appendSample(buf, "novelty_checkpoint_last", float64(c.Last))
+	buf = appendHeader(buf, "novelty_checkpoint_duration_seconds", "gauge", "How long the last complete checkpoint took.")
+	buf = appendSample(buf, "novelty_checkpoint_duration_seconds", c.LastDuration.Seconds())
+	buf = appendHeader(buf, "novelty_checkpoint_bytes", "gauge", "Bytes of state the last complete checkpoint wrote.")
+	buf = appendSample(buf, "novelty_checkpoint_bytes", float64(c.LastBytes))
+
 	buf = appendHeader(buf, "novelty_context_observations_total", "counter", "Observations a novelty context learnt (0 again after a reset).")
 	for _, n := range s.Novelty {
 		buf = appendSample(buf, "novelty_context_observations_total", float64(n.Observations), "context", n.Name)
