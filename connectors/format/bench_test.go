@@ -2,6 +2,7 @@ package format
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/novelty-db/novelty/types"
@@ -100,5 +101,67 @@ func BenchmarkCSVEncode(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		buf = e.Encode(buf[:0], row)
+	}
+}
+
+// eventSchema and eventRecords are the Kafka benchmark's events (see
+// cmd/novelty's BenchmarkKafkaFilterToKafka): an id, a user among 1,000,
+// an action among two and an amount.
+var eventSchema = types.Schema{
+	{Name: "id", Type: types.Int8},
+	{Name: "user_name", Type: types.Varchar},
+	{Name: "action", Type: types.Varchar},
+	{Name: "amount", Type: types.Float8},
+}
+
+func eventRecords(n int) [][]byte {
+	out := make([][]byte, n)
+	for i := range out {
+		action := "ok"
+		if i%2 == 0 {
+			action = "fail"
+		}
+		out[i] = fmt.Appendf(nil, `{"id":%d,"user_name":"user%d","action":"%s","amount":%d.25}`, i, i%1000, action, i%500)
+	}
+	return out
+}
+
+func BenchmarkJSONDecodeEvents(b *testing.B) {
+	d, err := NewJSONDecoder(eventSchema, JSONConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	records := eventRecords(4096)
+	row := make([]types.Datum, len(eventSchema))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if err := d.Decode(records[i%len(records)], row); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkJSONEncodeEvents(b *testing.B) {
+	d, err := NewJSONDecoder(eventSchema, JSONConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	records := eventRecords(4096)
+	rows := make([][]types.Datum, len(records))
+	for i, rec := range records {
+		rows[i] = make([]types.Datum, len(eventSchema))
+		if err := d.Decode(rec, rows[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	e := NewJSONEncoder(eventSchema)
+	var buf []byte
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		buf = e.Encode(buf[:0], rows[i%len(rows)])
+		i++
 	}
 }

@@ -56,8 +56,8 @@ func (d *JSONDecoder) convertValue(t types.Type, v []byte) (types.Datum, error) 
 		}
 	case types.Text, types.Varchar:
 		if kind == '"' {
-			s, err := d.unquote(v)
-			return types.NewString(t, s), err
+			text, err := d.unquoted(v)
+			return types.NewString(t, d.texts.get(text)), err
 		}
 		return types.NewString(t, string(v)), nil
 	case types.Date, types.Timestamp, types.TimestampTZ:
@@ -97,25 +97,27 @@ func columnError(column string, err error) error {
 	return &out
 }
 
-// unquote returns the text of the JSON string literal v.
-func (d *JSONDecoder) unquote(v []byte) (string, error) {
+// unquoted returns the text of the JSON string literal v: a slice of v, or
+// of the decoder's scratch buffer when v holds escapes (valid until the
+// next call).
+func (d *JSONDecoder) unquoted(v []byte) ([]byte, error) {
 	inner := v[1 : len(v)-1]
 	for _, c := range inner {
 		if c == '\\' {
 			var err error
 			d.scratch, err = appendUnescaped(d.scratch[:0], v)
-			return string(d.scratch), err
+			return d.scratch, err
 		}
 	}
-	return string(inner), nil
+	return inner, nil
 }
 
 func (d *JSONDecoder) parseString(t types.Type, v []byte) (types.Datum, error) {
-	s, err := d.unquote(v)
+	text, err := d.unquoted(v)
 	if err != nil {
 		return types.Null, err
 	}
-	return types.ParseText(t, s, d.loc)
+	return types.ParseText(t, string(text), d.loc)
 }
 
 // intRange is the range of each integer type.
@@ -207,6 +209,8 @@ func jsonFloat(t types.Type, v []byte) (types.Datum, error) {
 	bits := 64
 	if t == types.Float4 {
 		bits = 32
+	} else if f, ok := fastFloat64(v); ok {
+		return types.NewFloatOf(t, f), nil
 	}
 	f, err := strconv.ParseFloat(string(v), bits)
 	if err != nil {

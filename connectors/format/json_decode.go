@@ -1,6 +1,8 @@
 package format
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/novelty-db/novelty/types"
@@ -53,6 +55,8 @@ type JSONDecoder struct {
 	state   []matchState
 	key     []byte
 	scratch []byte
+	// texts shares the strings of repeated short text values.
+	texts stringCache
 }
 
 type matchState uint8
@@ -68,7 +72,23 @@ type jsonNode struct {
 	columns []int                // columns whose value is the value here
 	fields  map[string]*jsonNode // object members on the way to other columns
 	elems   []*jsonNode          // array elements on the way to other columns
+	// members holds fields as a list when there are at most
+	// maxListedMembers of them, for field's ordered search; nil otherwise.
+	members []jsonMember
+	// next is where field's next search starts: just after the last member
+	// found, as the records of one source mostly list fields in one order.
+	next int
 }
+
+// jsonMember is one of a node's fields.
+type jsonMember struct {
+	name string
+	node *jsonNode
+}
+
+// maxListedMembers bounds the fields a node searches in order; a node with
+// more looks fields up in its map.
+const maxListedMembers = 16
 
 // NewJSONDecoder builds a decoder for rows of schema. A path naming no
 // column of schema, or one that does not parse, is a 22023 error.
@@ -79,6 +99,7 @@ func NewJSONDecoder(schema types.Schema, cfg JSONConfig) (*JSONDecoder, error) {
 		fold:   map[string]*jsonNode{},
 		loc:    cfg.Location,
 		state:  make([]matchState, len(schema)),
+		texts:  newStringCache(),
 	}
 	if d.loc == nil {
 		d.loc = time.UTC
@@ -115,7 +136,45 @@ func NewJSONDecoder(schema types.Schema, cfg JSONConfig) (*JSONDecoder, error) {
 		}
 		n.addColumn(c)
 	}
+	d.root.listMembers()
 	return d, nil
+}
+
+// listMembers fills members of n and of every node below it.
+func (n *jsonNode) listMembers() {
+	for name, child := range n.fields {
+		if len(n.fields) <= maxListedMembers {
+			n.members = append(n.members, jsonMember{name: name, node: child})
+		}
+		child.listMembers()
+	}
+	slices.SortFunc(n.members, func(a, b jsonMember) int { return strings.Compare(a.name, b.name) })
+	for _, e := range n.elems {
+		if e != nil {
+			e.listMembers()
+		}
+	}
+}
+
+// field returns the node of the field named key, or nil. It searches
+// members from where the previous search ended, so records listing their
+// fields in a steady order find each with one comparison.
+func (n *jsonNode) field(key []byte) *jsonNode {
+	if n.members == nil {
+		return n.fields[string(key)]
+	}
+	i := n.next
+	for range n.members {
+		if i == len(n.members) {
+			i = 0
+		}
+		if m := &n.members[i]; m.name == string(key) {
+			n.next = i + 1
+			return m.node
+		}
+		i++
+	}
+	return nil
 }
 
 func (n *jsonNode) addColumn(c int) { n.columns = append(n.columns, c) }
@@ -259,7 +318,7 @@ func (d *JSONDecoder) lookup(n *jsonNode, lit []byte, escaped bool) (*jsonNode, 
 		}
 		key = d.key
 	}
-	if child := n.fields[string(key)]; child != nil || n != d.root {
+	if child := n.field(key); child != nil || n != d.root {
 		return child, false, nil
 	}
 	// Lower-casing in place is safe when key aliases d.key: byte i is

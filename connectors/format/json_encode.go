@@ -54,6 +54,11 @@ func (e *JSONEncoder) appendValue(buf []byte, d types.Datum) []byte {
 	case types.Int2, types.Int4, types.Int8:
 		return strconv.AppendInt(buf, d.I, 10)
 	case types.Float4, types.Float8, types.Numeric:
+		if a := math.Abs(d.F); d.Typ == types.Float8 && a >= 1e-4 && a < 1e15 {
+			// float8out's fixed-point range: AppendText would print the
+			// exponent form first only to find that out.
+			return strconv.AppendFloat(buf, d.F, 'f', -1, 64)
+		}
 		if math.IsNaN(d.F) || math.IsInf(d.F, 0) {
 			e.scratch = types.AppendText(e.scratch[:0], d, time.UTC)
 			return appendJSONString(buf, e.scratch)
