@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 
+	"github.com/novelty-db/novelty/functions"
 	"github.com/novelty-db/novelty/planner"
 	"github.com/novelty-db/novelty/types"
 )
@@ -57,7 +58,10 @@ func (v *values) Close(context.Context) error { return nil }
 type filter struct {
 	input Operator
 	pred  Evaluator
-	env   *Env
+	// batchPred evaluates pred over a whole batch; nil when pred must run
+	// row by row (see compileBatch).
+	batchPred batchEvaluator
+	env       *Env
 }
 
 var _ Operator = (*filter)(nil)
@@ -67,7 +71,11 @@ func newFilter(in Operator, n *planner.Filter, env *Env) (*filter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &filter{input: in, pred: pred, env: env}, nil
+	batchPred, _, err := compileBatch(n.Pred, env)
+	if err != nil {
+		return nil, err
+	}
+	return &filter{input: in, pred: pred, batchPred: batchPred, env: env}, nil
 }
 
 func (f *filter) Open(ctx context.Context) error { return f.input.Open(ctx) }
@@ -76,6 +84,12 @@ func (f *filter) Next(ctx context.Context, b *types.Batch) error {
 	for {
 		if err := f.input.Next(ctx, b); err != nil {
 			return err
+		}
+		if f.filterBatch(b) {
+			if b.Len > 0 || b.Watermark != types.NoWatermark || b.IsBarrier() {
+				return nil
+			}
+			continue
 		}
 		kept := 0
 		w := b.Width
@@ -103,14 +117,44 @@ func (f *filter) Next(ctx context.Context, b *types.Batch) error {
 	}
 }
 
+// filterBatch keeps b's rows whose predicate is true, evaluating it over
+// the whole batch. It reports false, leaving b as it was, when the
+// predicate is not batchable or failed on some row: Next then evaluates
+// row by row, which finds and reports the failing rows.
+func (f *filter) filterBatch(b *types.Batch) bool {
+	if f.batchPred == nil || b.Len == 0 {
+		return false
+	}
+	keep, err := f.batchPred(b, functions.Column{})
+	if err != nil {
+		return false
+	}
+	kept, w := 0, b.Width
+	for i := 0; i < b.Len; i++ {
+		if d := keep.Ref(i); d.IsNull() || !d.Bool() {
+			continue
+		}
+		// keep may alias b: row i is read before rows up to i are written.
+		if kept != i {
+			copy(b.Datums[kept*w:(kept+1)*w], b.Datums[i*w:(i+1)*w])
+		}
+		kept++
+	}
+	b.Truncate(kept)
+	return true
+}
+
 func (f *filter) Close(ctx context.Context) error { return f.input.Close(ctx) }
 
 // project computes expressions over each input row.
 type project struct {
 	input Operator
 	exprs []Evaluator
-	in    *types.Batch
-	env   *Env
+	// batchExprs evaluate exprs a batch at a time; nil when some
+	// expression must run row by row (see compileBatch).
+	batchExprs []batchEvaluator
+	in         *types.Batch
+	env        *Env
 }
 
 var _ Operator = (*project)(nil)
@@ -120,7 +164,13 @@ func newProject(in Operator, n *planner.Project, env *Env) (*project, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &project{input: in, exprs: exprs, in: types.NewBatch(len(n.Input.Schema())), env: env}, nil
+	batchExprs, _, err := compileBatchAll(n.Exprs, env)
+	if err != nil {
+		return nil, err
+	}
+	return &project{
+		input: in, exprs: exprs, batchExprs: batchExprs, in: types.NewBatch(len(n.Input.Schema())), env: env,
+	}, nil
 }
 
 func (p *project) Open(ctx context.Context) error { return p.input.Open(ctx) }
@@ -133,6 +183,9 @@ func (p *project) Next(ctx context.Context, b *types.Batch) error {
 		}
 		b.Reset(len(p.exprs))
 		b.Watermark, b.Barrier = p.in.Watermark, p.in.Barrier
+		if p.projectBatch(b) {
+			return nil
+		}
 		w := p.in.Width
 		for i := 0; i < p.in.Len; i++ {
 			row := p.in.Datums[i*w : (i+1)*w]
@@ -153,6 +206,44 @@ func (p *project) Next(ctx context.Context, b *types.Batch) error {
 			return nil
 		}
 	}
+}
+
+// projectBatch fills b with the projection of every row of p.in,
+// evaluating each expression over the whole batch. It reports false,
+// leaving b empty, when the expressions are not batchable, the batch is
+// empty, or some row failed: Next then evaluates row by row, which finds
+// and reports the failing rows.
+func (p *project) projectBatch(b *types.Batch) bool {
+	n := p.in.Len
+	if p.batchExprs == nil || n == 0 {
+		return false
+	}
+	setRows(b, n)
+	w := b.Width
+	for j, ev := range p.batchExprs {
+		// Computed values land in b directly; views are copied in.
+		dst := functions.Column{Values: b.Datums[j:], Stride: w}
+		col, err := ev(p.in, dst)
+		if err != nil {
+			b.Truncate(0)
+			return false
+		}
+		if &col.Values[0] != &dst.Values[0] {
+			for i := 0; i < n; i++ {
+				*dst.Ref(i) = *col.Ref(i)
+			}
+		}
+	}
+	return true
+}
+
+// setRows makes b hold n rows, whose values the caller sets.
+func setRows(b *types.Batch, n int) {
+	size := n * b.Width
+	if cap(b.Datums) < size {
+		b.Datums = make([]types.Datum, size, max(size, b.Width*types.BatchSize))
+	}
+	b.Datums, b.Len = b.Datums[:size], n
 }
 
 func (p *project) Close(ctx context.Context) error { return p.input.Close(ctx) }

@@ -26,7 +26,6 @@ type tableFunction struct {
 	rows    functions.RowIter
 	current []types.Datum // the input row rows belongs to
 	argVals []types.Datum
-	fnRow   []types.Datum
 	done    bool
 }
 
@@ -39,7 +38,7 @@ func newTableFunction(input Operator, n *planner.TableFunction, env *Env) (*tabl
 	}
 	return &tableFunction{
 		input: input, fn: n.Func, args: args, env: env, width: len(n.Cols),
-		argVals: make([]types.Datum, len(args)), fnRow: make([]types.Datum, len(n.Func.Cols)),
+		argVals: make([]types.Datum, len(args)),
 	}, nil
 }
 
@@ -59,21 +58,19 @@ func (t *tableFunction) Next(ctx context.Context, b *types.Batch) error {
 			}
 			continue
 		}
-		more, err := t.rows(t.fnRow)
-		if err != nil {
+		// The function writes its columns straight into the next row; the
+		// row is taken back when the function yields none.
+		out := b.AppendRow()
+		more, err := t.rows(out[len(t.current):])
+		if err != nil || !more {
+			b.Truncate(b.Len - 1)
 			t.rows = nil
-			if err := t.env.rowError(err); err != nil {
+			if err := t.env.rowErrorOrNil(err); err != nil {
 				return err
 			}
 			continue
 		}
-		if !more {
-			t.rows = nil
-			continue
-		}
-		out := b.AppendRow()
 		copy(out, t.current)
-		copy(out[len(t.current):], t.fnRow)
 	}
 	return nil
 }

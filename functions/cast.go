@@ -194,3 +194,84 @@ func jsonKindName(kind byte) string {
 	}
 	return "numeric"
 }
+
+// CastLoop casts rows 0..n-1 of a column: *out.Ref(i) = Cast(ctx,
+// in.At(i), to). On an error it stops and returns the first failing row's
+// error. out must not overlap in.
+type CastLoop func(ctx *EvalContext, in Column, n int, out Column) error
+
+// CastBatch returns the loop casting a column whose values are of type from
+// (the expression's static type) to type to. The conversions between
+// numbers that need no parsing get a loop of their own, chosen here once; a
+// value of another type than from, and every other conversion, goes
+// through Cast.
+func CastBatch(from, to types.Type) CastLoop {
+	switch {
+	case from == to || to == types.Unknown:
+		return func(ctx *EvalContext, in Column, n int, out Column) error {
+			for i := 0; i < n; i++ {
+				if d := in.Ref(i); d.Typ == from {
+					*out.Ref(i) = *d
+				} else if err := castInto(ctx, *d, to, out.Ref(i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	case from.Family() == types.FamilyInt && to.Family() == types.FamilyInt:
+		lo, hi := intRange(to)
+		return func(ctx *EvalContext, in Column, n int, out Column) error {
+			for i := 0; i < n; i++ {
+				d := in.Ref(i)
+				switch {
+				case d.Typ != from:
+					if err := castInto(ctx, *d, to, out.Ref(i)); err != nil {
+						return err
+					}
+				case d.I < lo || d.I > hi:
+					return outOfRange(to)
+				default:
+					*out.Ref(i) = types.Datum{Typ: to, I: d.I}
+				}
+			}
+			return nil
+		}
+	case (from.Family() == types.FamilyInt || from.Family() == types.FamilyFloat) &&
+		(to == types.Float8 || to == types.Numeric):
+		fromInt := from.Family() == types.FamilyInt
+		return func(ctx *EvalContext, in Column, n int, out Column) error {
+			for i := 0; i < n; i++ {
+				d := in.Ref(i)
+				switch {
+				case d.Typ != from:
+					if err := castInto(ctx, *d, to, out.Ref(i)); err != nil {
+						return err
+					}
+				case fromInt:
+					*out.Ref(i) = types.Datum{Typ: to, F: float64(d.I)}
+				default:
+					*out.Ref(i) = types.Datum{Typ: to, F: d.F}
+				}
+			}
+			return nil
+		}
+	}
+	return func(ctx *EvalContext, in Column, n int, out Column) error {
+		for i := 0; i < n; i++ {
+			if err := castInto(ctx, in.At(i), to, out.Ref(i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// castInto stores Cast(ctx, d, to) in *out.
+func castInto(ctx *EvalContext, d types.Datum, to types.Type, out *types.Datum) error {
+	r, err := Cast(ctx, d, to)
+	if err != nil {
+		return err
+	}
+	*out = r
+	return nil
+}

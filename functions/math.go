@@ -13,24 +13,20 @@ import (
 func mathOverloads() []*Overload {
 	var out []*Overload
 	for _, t := range intTypes {
+		for _, op := range intOps {
+			out = append(out, fn(op.name, t, sig(t, t), intOp(t, op.op)))
+		}
 		out = append(out,
-			fn("+", t, sig(t, t), intOp(t, addInt)),
-			fn("-", t, sig(t, t), intOp(t, subInt)),
-			fn("*", t, sig(t, t), intOp(t, mulInt)),
-			fn("/", t, sig(t, t), intOp(t, divInt)),
-			fn("%", t, sig(t, t), intOp(t, modInt)),
-			fn("mod", t, sig(t, t), intOp(t, modInt)),
 			fn("unary -", t, sig(t), intUnary(t, func(v int64) (int64, bool) { return -v, v != math.MinInt64 })),
 			fn("unary +", t, sig(t), intUnary(t, func(v int64) (int64, bool) { return v, true })),
 			fn("abs", t, sig(t), intUnary(t, absInt)),
 		)
 	}
 	for _, t := range floatTypes {
+		for _, op := range floatOps {
+			out = append(out, fn(op.name, t, sig(t, t), floatOp(t, op.op)))
+		}
 		out = append(out,
-			fn("+", t, sig(t, t), floatOp(t, func(a, b float64) (float64, error) { return a + b, nil })),
-			fn("-", t, sig(t, t), floatOp(t, func(a, b float64) (float64, error) { return a - b, nil })),
-			fn("*", t, sig(t, t), floatOp(t, mulFloat)),
-			fn("/", t, sig(t, t), floatOp(t, divFloat)),
 			fn("unary -", t, sig(t), floatFunc(t, func(v float64) (float64, error) { return -v, nil })),
 			fn("unary +", t, sig(t), floatFunc(t, func(v float64) (float64, error) { return v, nil })),
 			fn("abs", t, sig(t), floatFunc(t, func(v float64) (float64, error) { return math.Abs(v), nil })),
@@ -60,9 +56,10 @@ func mathOverloads() []*Overload {
 			fn("pow", t, sig(t, t), floatOp(t, power)),
 		)
 	}
+	for _, op := range numericOps {
+		out = append(out, fn(op.name, types.Numeric, sig(types.Numeric, types.Numeric), floatOp(types.Numeric, op.op)))
+	}
 	out = append(out,
-		fn("%", types.Numeric, sig(types.Numeric, types.Numeric), floatOp(types.Numeric, modFloat)),
-		fn("mod", types.Numeric, sig(types.Numeric, types.Numeric), floatOp(types.Numeric, modFloat)),
 		fn("pi", types.Float8, sig(), func(*EvalContext, []types.Datum) (types.Datum, error) {
 			return types.NewFloat(math.Pi), nil
 		}),
@@ -71,6 +68,31 @@ func mathOverloads() []*Overload {
 		}},
 	)
 	return out
+}
+
+// The binary arithmetic operators of one numeric type with itself, from
+// which both the overloads and their batch loops (BatchImplOf) are built.
+var (
+	intOps = []intOperator{
+		{"+", addInt}, {"-", subInt}, {"*", mulInt}, {"/", divInt}, {"%", modInt}, {"mod", modInt},
+	}
+	floatOps = []floatOperator{
+		{"+", addFloat}, {"-", subFloat}, {"*", mulFloat}, {"/", divFloat},
+	}
+	// numericOps are numeric's operators beyond floatOps.
+	numericOps = []floatOperator{{"%", modFloat}, {"mod", modFloat}}
+)
+
+// intOperator is an int64 operation reporting overflow (see intOp).
+type intOperator struct {
+	name string
+	op   func(a, b int64) (int64, bool, error)
+}
+
+// floatOperator is a float64 operation (see floatOp).
+type floatOperator struct {
+	name string
+	op   func(a, b float64) (float64, error)
 }
 
 // intRange is the range of integer type t.
@@ -193,6 +215,10 @@ func floatResult(t types.Type, r float64, infiniteInput bool) (types.Datum, erro
 func plain(f func(float64) float64) func(float64) (float64, error) {
 	return func(v float64) (float64, error) { return f(v), nil }
 }
+
+func addFloat(a, b float64) (float64, error) { return a + b, nil }
+
+func subFloat(a, b float64) (float64, error) { return a - b, nil }
 
 func mulFloat(a, b float64) (float64, error) {
 	r := a * b

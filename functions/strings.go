@@ -3,6 +3,7 @@ package functions
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -87,14 +88,31 @@ func appendValueText(ctx *EvalContext, buf []byte, d types.Datum) []byte {
 }
 
 func concatOperator(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
-	if a[0].Typ.Family() == types.FamilyString && a[1].Typ.Family() == types.FamilyString {
-		return types.NewText(a[0].S + a[1].S), nil
+	return concatPair(ctx, &a[0], &a[1]), nil
+}
+
+// concatPair is x || y for non-NULL x and y.
+func concatPair(ctx *EvalContext, x, y *types.Datum) types.Datum {
+	if x.Typ.Family() == types.FamilyString && y.Typ.Family() == types.FamilyString {
+		return types.NewText(x.S + y.S)
 	}
 	// Most results are short: build them on the stack, allocate once.
 	var scratch [64]byte
-	buf := appendValueText(ctx, scratch[:0], a[0])
-	buf = appendValueText(ctx, buf, a[1])
-	return types.NewText(string(buf)), nil
+	buf := appendConcatText(ctx, scratch[:0], x)
+	buf = appendConcatText(ctx, buf, y)
+	return types.NewText(string(buf))
+}
+
+// appendConcatText is appendValueText with the types || meets most often,
+// text and integers, appended without going through the general printer.
+func appendConcatText(ctx *EvalContext, buf []byte, d *types.Datum) []byte {
+	switch d.Typ.Family() {
+	case types.FamilyString:
+		return append(buf, d.S...)
+	case types.FamilyInt:
+		return strconv.AppendInt(buf, d.I, 10)
+	}
+	return appendValueText(ctx, buf, *d)
 }
 
 // concat joins its arguments' text, skipping NULLs.

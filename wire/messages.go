@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -53,36 +52,6 @@ func (m *messageWriter) flushIfFull() error {
 		return nil
 	}
 	return m.flush()
-}
-
-// appendDataRow appends a DataRow holding row, a row of cols: NULL as
-// length -1, column i in binary format when binary[i] (binary nil: all
-// text) and otherwise as types.AppendText prints it. On error buf is
-// returned as it was. Values of their column's type append without
-// allocating.
-func appendDataRow(buf []byte, row []types.Datum, cols types.Schema, binary []bool, loc *time.Location) ([]byte, error) {
-	start := len(buf)
-	buf = append(buf, 'D', 0, 0, 0, 0)
-	buf = be.AppendUint16(buf, uint16(len(row)))
-	for i, d := range row {
-		if d.IsNull() {
-			buf = be.AppendUint32(buf, ^uint32(0))
-			continue
-		}
-		lenAt := len(buf)
-		buf = append(buf, 0, 0, 0, 0)
-		if binary != nil && binary[i] {
-			var err error
-			if buf, err = appendBinary(buf, cols[i].Type, d); err != nil {
-				return buf[:start], err
-			}
-		} else {
-			buf = types.AppendText(buf, d, loc)
-		}
-		be.PutUint32(buf[lenAt:], uint32(len(buf)-lenAt-4))
-	}
-	be.PutUint32(buf[start+1:], uint32(len(buf)-start-1))
-	return buf, nil
 }
 
 // be is the byte order of every integer in the protocol.

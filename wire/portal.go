@@ -87,6 +87,7 @@ type portalWriter struct {
 	maxRows   int            // rows to send; 0 for all
 	sent      int            // rows sent by this Execute
 	described bool           // Columns was called
+	encoder   *rowEncoder    // the portal's DataRow encoding, made by the first send
 	// writeErr is the first failure to write to the client; the connection
 	// is dead after it.
 	writeErr error
@@ -123,8 +124,7 @@ func (w *portalWriter) Row(row []types.Datum) error {
 	if !w.described {
 		return errRowBeforeColumns
 	}
-	cols := w.portal.stmt.cols
-	if len(row) != len(cols) {
+	if cols := w.portal.stmt.cols; len(row) != len(cols) {
 		return fmt.Errorf("wire: row has %d values for %d columns", len(row), len(cols))
 	}
 	if w.maxRows > 0 && w.sent >= w.maxRows {
@@ -139,7 +139,11 @@ func (w *portalWriter) Row(row []types.Datum) error {
 
 // send writes one DataRow in the portal's formats.
 func (w *portalWriter) send(row []types.Datum) error {
-	buf, err := appendDataRow(w.conn.out.buf, row, w.portal.stmt.cols, w.portal.binary, w.loc)
+	if w.encoder == nil {
+		enc := newRowEncoder(w.portal.stmt.cols, w.portal.binary, w.loc)
+		w.encoder = &enc
+	}
+	buf, err := w.encoder.appendDataRow(w.conn.out.buf, row)
 	if err != nil {
 		return err
 	}

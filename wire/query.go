@@ -144,11 +144,9 @@ type rowWriter struct {
 	conn      *conn
 	loc       *time.Location // timestamptz output zone
 	described bool           // Columns was called
-	// sendBinary is set by SendBinary; then cols and binary (all true)
-	// describe the result for binary encoding.
+	// sendBinary is set by SendBinary: every column in binary format.
 	sendBinary bool
-	cols       types.Schema
-	binary     []bool
+	encoder    rowEncoder // the result's DataRow encoding, made by Columns
 	// writeErr is the first failure to write to the client (or to read
 	// its COPY data); the connection is dead after it.
 	writeErr error
@@ -160,7 +158,7 @@ var _ engine.BinaryResults = (*rowWriter)(nil)
 
 func (w *rowWriter) reset(loc *time.Location) {
 	w.loc, w.described, w.writeErr = loc, false, nil
-	w.sendBinary, w.cols, w.binary = false, nil, nil
+	w.sendBinary, w.encoder = false, rowEncoder{}
 }
 
 // SendBinary makes the result binary: a BINARY cursor's FETCH in a simple
@@ -173,13 +171,15 @@ func (w *rowWriter) Columns(cols types.Schema) error {
 		return errColumnsTwice
 	}
 	w.described = true
+	var binary []bool // nil: all text
 	if w.sendBinary {
-		w.cols, w.binary = cols, make([]bool, len(cols))
-		for i := range w.binary {
-			w.binary[i] = true
+		binary = make([]bool, len(cols))
+		for i := range binary {
+			binary[i] = true
 		}
 	}
-	return w.fail(w.conn.out.send(rowDescription(cols, w.binary)))
+	w.encoder = newRowEncoder(cols, binary, w.loc)
+	return w.fail(w.conn.out.send(rowDescription(cols, binary)))
 }
 
 // Row sends one DataRow; output is written to the client whenever enough
@@ -191,7 +191,7 @@ func (w *rowWriter) Row(row []types.Datum) error {
 	if !w.described {
 		return errRowBeforeColumns
 	}
-	buf, err := appendDataRow(w.conn.out.buf, row, w.cols, w.binary, w.loc)
+	buf, err := w.encoder.appendDataRow(w.conn.out.buf, row)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,8 @@ import (
 
 func TestAppendDataRowMatchesPgproto3(t *testing.T) {
 	row := []types.Datum{types.NewInt(42), types.Null, types.NewText("héllo"), types.NewText("")}
-	buf, err := appendDataRow(nil, row, nil, nil, time.UTC)
+	enc := newRowEncoder(nil, nil, time.UTC)
+	buf, err := enc.appendDataRow(nil, row)
 	if err != nil {
 		t.Fatalf("appendDataRow: %v", err)
 	}
@@ -53,9 +54,10 @@ func TestAppendDataRowDoesNotAllocate(t *testing.T) {
 				formats[i] = true
 			}
 		}
+		enc := newRowEncoder(allTypes, formats, time.UTC)
 		allocs := testing.AllocsPerRun(100, func() {
 			var err error
-			if buf, err = appendDataRow(buf[:0], allTypesRow, allTypes, formats, time.UTC); err != nil {
+			if buf, err = enc.appendDataRow(buf[:0], allTypesRow); err != nil {
 				t.Fatalf("appendDataRow: %v", err)
 			}
 		})
@@ -211,5 +213,24 @@ func TestServeReturnsWhenListenerCloses(t *testing.T) {
 	}
 	if err := <-done; !errors.Is(err, net.ErrClosed) {
 		t.Errorf("Serve = %v, want net.ErrClosed", err)
+	}
+}
+
+func TestRowEncoderMatchesAppendBinary(t *testing.T) {
+	// Each column's own values, then values of another type that
+	// appendBinary converts (or rejects) the way a cast would.
+	others := []types.Datum{
+		types.NewIntOf(types.Int4, 7), types.NewFloat(2.5), types.NewText("12"), types.NewTimestampTZ(5),
+		types.NewString(types.Varchar, "v"), types.NewDate(3),
+	}
+	for i, col := range allTypes {
+		enc := binaryEncoder(col.Type)
+		for _, d := range append([]types.Datum{allTypesRow[i]}, others...) {
+			want, wantErr := appendBinary([]byte("x"), col.Type, d)
+			got, err := enc([]byte("x"), &d, time.UTC)
+			if (err != nil) != (wantErr != nil) || !slices.Equal(got, want) {
+				t.Errorf("%s column, value %+v: encoder %x (%v), appendBinary %x (%v)", col.Type, d, got, err, want, wantErr)
+			}
+		}
 	}
 }
