@@ -30,7 +30,9 @@ const benchUsage = `Usage:
       tables the query reads (bids for q0-q2, q5, q7)
 
 Each run uses a fresh data directory under the system temp directory and
-prints events/s, CPU seconds and peak RSS.
+prints events/s, CPU seconds and peak RSS. --checkpoint-interval (default
+1s, as the server) sets how often checkpoints are taken; 0 measures
+without them.
 `
 
 // benchResult is what one benchmark run measured.
@@ -58,6 +60,7 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	distinct := fs.Int("distinct", 1_000_000, "novelty: distinct values of the last component")
 	query := fs.String("query", "q0", "nexmark: the query (q0, q1, q2, q3, q4, q5, q7, q8)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	checkpoints := fs.Duration("checkpoint-interval", engine.DefaultCheckpointInterval, "how often the engine takes a checkpoint during the run; 0 takes none until it closes")
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -84,9 +87,9 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	var res benchResult
 	switch args[0] {
 	case "novelty":
-		res, err = benchNovelty(ctx, dir, *events, *distinct)
+		res, err = benchNovelty(ctx, dir, *checkpoints, *events, *distinct)
 	case "nexmark":
-		res, err = benchNexmark(ctx, dir, *query, *events)
+		res, err = benchNexmark(ctx, dir, *checkpoints, *query, *events)
 	default:
 		fmt.Fprint(stderr, benchUsage)
 		return fmt.Errorf("unknown benchmark %q", args[0])
@@ -100,7 +103,7 @@ func bench(args []string, stdout, stderr io.Writer) error {
 
 // benchNovelty scores events of 3 components (10, 1,000 and distinct
 // values) read from a JSON-lines file, end to end through SQL.
-func benchNovelty(ctx context.Context, dir string, events int64, distinct int) (benchResult, error) {
+func benchNovelty(ctx context.Context, dir string, checkpoints time.Duration, events int64, distinct int) (benchResult, error) {
 	if err := writeNoveltyEvents(filepath.Join(dir, "events.jsonl"), events, distinct); err != nil {
 		return benchResult{}, err
 	}
@@ -109,7 +112,7 @@ func benchNovelty(ctx context.Context, dir string, events int64, distinct int) (
 	if err != nil {
 		return benchResult{}, err
 	}
-	return runBench(ctx, dir, events, "scored", setup)
+	return runBench(ctx, dir, checkpoints, events, "scored", setup)
 }
 
 // writeNoveltyEvents writes the benchmark input; generating it is not timed.
@@ -126,24 +129,25 @@ func writeNoveltyEvents(path string, events int64, distinct int) error {
 	return errors.Join(w.Flush(), f.Close())
 }
 
-func benchNexmark(ctx context.Context, dir, query string, events int64) (benchResult, error) {
+func benchNexmark(ctx context.Context, dir string, checkpoints time.Duration, query string, events int64) (benchResult, error) {
 	setup, err := nexmarkSetup(query, events)
 	if err != nil {
 		return benchResult{}, err
 	}
-	return runBench(ctx, dir, setup.events, setup.stream, setup.stmts)
+	return runBench(ctx, dir, checkpoints, setup.events, setup.stream, setup.stmts)
 }
 
-// runBench starts an engine on dir, runs the setup statements (the last
-// one creating the measured stream), and times until that stream ends.
-func runBench(ctx context.Context, dir string, events int64, stream string, setup []parser.Statement) (benchResult, error) {
+// runBench starts an engine on dir, checkpointing every checkpoints, runs
+// the setup statements (the last one creating the measured stream), and
+// times until that stream ends.
+func runBench(ctx context.Context, dir string, checkpoints time.Duration, events int64, stream string, setup []parser.Statement) (benchResult, error) {
 	store, err := storage.Open(dir)
 	if err != nil {
 		return benchResult{}, err
 	}
 	defer store.Close()
 	eng, err := engine.Open(engine.Config{Store: store, Connectors: connectors.Default(),
-		Logger: slog.New(slog.DiscardHandler), BaseDir: dir})
+		Logger: slog.New(slog.DiscardHandler), BaseDir: dir, CheckpointInterval: checkpoints})
 	if err != nil {
 		return benchResult{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/novelty-db/novelty/engine"
 	"github.com/novelty-db/novelty/parser"
 )
 
@@ -88,7 +89,7 @@ func TestNexmarkSetup(t *testing.T) {
 func TestNexmarkBenchRuns(t *testing.T) {
 	for _, name := range nexmarkQueryNames() {
 		t.Run(name, func(t *testing.T) {
-			res, err := benchNexmark(context.Background(), t.TempDir(), name, 20_000)
+			res, err := benchNexmark(context.Background(), t.TempDir(), engine.DefaultCheckpointInterval, name, 20_000)
 			if err != nil {
 				t.Fatal(err)
 			}
