@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kfake"
+
 	"github.com/novelty-db/novelty/storage"
 )
 
@@ -161,4 +163,50 @@ func firstDifference(got, want []string) string {
 		}
 	}
 	return "one is a prefix of the other"
+}
+
+// TestCheckpointKeepsResumedOffset restarts a Kafka source from a
+// checkpoint, takes another checkpoint before the source read anything new,
+// and crashes: the second restart must resume from the same offset, not
+// read the topic again from the start.
+func TestCheckpointKeepsResumedOffset(t *testing.T) {
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "events"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cluster.Close()
+	produceEvents(t, cluster.ListenAddrs(), "events", 0, "00:00:01", "00:00:02", "00:00:03")
+	dir := t.TempDir()
+	r := openCheckpointRun(t, dir)
+	run1(t, r.s, fmt.Sprintf(`CREATE SOURCE events (ts TIMESTAMP) WITH (connector = 'kafka', brokers = '%s', topic = 'events', start = 'earliest', format = 'json')`,
+		cluster.ListenAddrs()[0]))
+	run1(t, r.s, `CREATE STREAM copied AS SELECT ts FROM events`)
+	r.waitRows("copied", 3)
+	if err := r.e.Checkpoint(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r.crash()
+
+	r = openCheckpointRun(t, dir)
+	if err := r.e.Checkpoint(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r.crash()
+
+	r = openCheckpointRun(t, dir)
+	defer r.close()
+	produceEvents(t, cluster.ListenAddrs(), "events", 0, "00:00:04")
+	r.waitRows("copied", 1)
+	// The source's retained log and the stream's hold each event once.
+	for _, q := range []string{"SELECT count(*) FROM events", "SELECT count(*) FROM copied"} {
+		deadline := time.Now().Add(10 * time.Second)
+		got := run1(t, r.s, q)
+		for (len(got) != 1 || got[0] != "4") && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+			got = run1(t, r.s, q)
+		}
+		if len(got) != 1 || got[0] != "4" {
+			t.Errorf("%s = %v after two restarts, want 4: each event once", q, got)
+		}
+	}
 }

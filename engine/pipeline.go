@@ -62,9 +62,20 @@ func (e *Engine) validateSink(o *object, schema types.Schema) error {
 // startSource runs a connector source: read, stamp the watermark, publish,
 // remember the offset. It resumes from the last checkpoint's offset.
 func (e *Engine) startSource(o *object) error {
-	part, _, err := e.checkpoints.savedPart(o.id)
+	part, found, err := e.checkpoints.savedPart(o.id)
 	if err != nil {
 		return err
+	}
+	if found {
+		// Until the source publishes again, a checkpoint must record the
+		// position it resumed from, not "from the start".
+		o.feed.Lock()
+		o.offset = part.Offset
+		o.feed.Unlock()
+		o.stats.watermark.Store(part.Watermark)
+		if err := e.cutLog(o, part.LogSeq); err != nil {
+			return err
+		}
 	}
 	o.start(e.ctx, func(ctx context.Context) {
 		defer o.source.Close()
