@@ -282,7 +282,7 @@ func (l *limit) Next(ctx context.Context, b *types.Batch) error {
 			copy(b.Datums, b.Datums[int(start)*w:int(end)*w])
 		}
 		b.Truncate(int(max(end-start, 0)))
-		if b.Len > 0 || b.Watermark != types.NoWatermark {
+		if b.Len > 0 || b.Watermark != types.NoWatermark || b.IsBarrier() {
 			return nil
 		}
 	}

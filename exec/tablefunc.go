@@ -102,6 +102,11 @@ func (t *tableFunction) start(ctx context.Context, b *types.Batch) (bool, error)
 			return false, err
 		}
 		t.inRow, t.mark = 0, t.in.Watermark
+		if t.in.IsBarrier() {
+			// b is empty here: pass the barrier on before any later row.
+			b.Barrier = t.in.Barrier
+			return false, nil
+		}
 	}
 	t.current = t.in.Row(t.inRow)
 	t.inRow++
