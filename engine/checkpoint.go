@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/novelty-db/novelty/parser"
 	"github.com/novelty-db/novelty/planner"
+	"github.com/novelty-db/novelty/storage"
 	"github.com/novelty-db/novelty/types"
 )
 
@@ -78,34 +78,17 @@ func (p checkpointPart) encode() []byte {
 
 func decodeCheckpointPart(data []byte) (checkpointPart, error) {
 	var p checkpointPart
-	corrupt := errors.New("engine: corrupt checkpoint part")
-	if len(data) == 0 || data[0] != checkpointPartVersion {
-		return p, corrupt
+	r := storage.NewStateReader(data, "checkpoint part")
+	if v := r.Byte(); !r.Failed() && v != checkpointPartVersion {
+		r.Failf("format version %d, want %d", v, checkpointPartVersion)
 	}
-	data = data[1:]
-	var n int
-	if p.Watermark, n = binary.Varint(data); n <= 0 {
-		return p, corrupt
-	}
-	data = data[n:]
-	if p.LogSeq, n = binary.Uvarint(data); n <= 0 {
-		return p, corrupt
-	}
-	data = data[n:]
+	p.Watermark, p.LogSeq = r.Varint(), r.Uvarint()
 	for _, field := range []*[]byte{&p.Offset, &p.State, &p.Position} {
-		size, n := binary.Uvarint(data)
-		if n <= 0 || uint64(len(data)-n) < size {
-			return p, corrupt
+		if b := r.LengthPrefixed(); len(b) > 0 {
+			*field = append([]byte(nil), b...)
 		}
-		if size > 0 {
-			*field = append([]byte(nil), data[n:n+int(size)]...)
-		}
-		data = data[n+int(size):]
 	}
-	if len(data) != 0 {
-		return p, corrupt
-	}
-	return p, nil
+	return p, r.Finish()
 }
 
 // checkpoints coordinates checkpoints; see the comment at the top.

@@ -53,17 +53,17 @@ func (j *intervalJoin) loadState(data []byte) error {
 	if err != nil {
 		return err
 	}
-	lastMark := r.varint()
+	lastMark := r.Varint()
 	var marks [2]int64
 	var ended [2]bool
 	var bufs [2]rowBuffer
 	for s := range st.sides {
 		side := &st.sides[s]
-		marks[s], ended[s] = r.varint(), r.flag()
+		marks[s], ended[s] = r.Varint(), r.Flag()
 		bufs[s] = rowBuffer{width: side.width}
 		bufs[s].loadState(r, side.timeCol)
 	}
-	if err := r.finish(); err != nil {
+	if err := r.Finish(); err != nil {
 		return err
 	}
 	st.lastMark = lastMark
@@ -103,23 +103,23 @@ func (rb *rowBuffer) appendState(buf []byte) []byte {
 func (rb *rowBuffer) loadState(r *stateReader, timeCol int) {
 	row := make([]types.Datum, rb.width)
 	var prev []byte
-	for i, keys := 0, r.count(); i < keys && r.err == nil; i++ {
-		key := r.bytes()
-		if i > 0 && r.err == nil && string(key) <= string(prev) {
-			r.failf("buffered keys out of order")
+	for i, keys := 0, r.Items(); i < keys && !r.Failed(); i++ {
+		key := r.LengthPrefixed()
+		if i > 0 && !r.Failed() && string(key) <= string(prev) {
+			r.Failf("buffered keys out of order")
 		}
 		prev = key
-		n := r.count()
-		if n == 0 && r.err == nil {
-			r.failf("buffered key without rows")
+		n := r.Items()
+		if n == 0 && !r.Failed() {
+			r.Failf("buffered key without rows")
 		}
-		for ; n > 0 && r.err == nil; n-- {
+		for ; n > 0 && !r.Failed(); n-- {
 			r.row(row)
 			t := row[timeCol]
-			if r.err == nil && (t.Typ.Family() != types.FamilyTimestamp) {
-				r.failf("buffered row's event time is not a timestamp")
+			if !r.Failed() && (t.Typ.Family() != types.FamilyTimestamp) {
+				r.Failf("buffered row's event time is not a timestamp")
 			}
-			if r.err == nil {
+			if !r.Failed() {
 				rb.insert(key, row, t.I)
 			}
 		}

@@ -169,8 +169,8 @@ func TestIntervalJoinStateRejectsCorruptInput(t *testing.T) {
 	}
 	check := func(what string, data []byte) {
 		t.Helper()
-		if err := j.loadState(data); types.CodeOf(err) != codeDataCorrupted {
-			t.Fatalf("%s: got %v, want a %s error", what, err, codeDataCorrupted)
+		if err := j.loadState(data); types.CodeOf(err) != types.CodeDataCorrupted {
+			t.Fatalf("%s: got %v, want a %s error", what, err, types.CodeDataCorrupted)
 		}
 		if kept, _ := j.appendState(nil); !bytes.Equal(kept, saved) {
 			t.Fatalf("%s: a failed load changed the state", what)
@@ -199,7 +199,7 @@ func TestIntervalJoinStateRejectsCorruptInput(t *testing.T) {
 	bad = slices.Clone(good)
 	copy(bad[i:], two)
 	copy(bad[k:], one)
-	if err := swapped.loadState(bad); types.CodeOf(err) != codeDataCorrupted {
+	if err := swapped.loadState(bad); types.CodeOf(err) != types.CodeDataCorrupted {
 		t.Fatalf("keys out of order: got %v", err)
 	}
 

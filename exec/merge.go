@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/novelty-db/novelty/storage"
 	"github.com/novelty-db/novelty/types"
 )
 
@@ -129,20 +130,17 @@ func (m *merge) appendState(buf []byte) ([]byte, error) {
 }
 
 func (m *merge) loadState(data []byte) error {
-	n, k := binary.Uvarint(data)
-	if k <= 0 || n != uint64(len(m.marks)) {
+	r := storage.NewStateReader(data, "merge")
+	if n := r.Items(); !r.Failed() && n != len(m.marks) {
 		return fmt.Errorf("exec: merge state for %d inputs, the merge has %d", n, len(m.marks))
 	}
-	data = data[k:]
-	for i := range m.marks {
-		w, k := binary.Varint(data)
-		if k <= 0 {
-			return fmt.Errorf("exec: corrupt merge state")
-		}
-		m.marks[i], data = w, data[k:]
+	marks := make([]int64, len(m.marks))
+	for i := range marks {
+		marks[i] = r.Varint()
 	}
-	if len(data) != 0 {
-		return fmt.Errorf("exec: corrupt merge state: %d trailing bytes", len(data))
+	if err := r.Finish(); err != nil {
+		return err
 	}
+	copy(m.marks, marks)
 	return nil
 }

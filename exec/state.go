@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/novelty-db/novelty/planner"
+	"github.com/novelty-db/novelty/storage"
 )
 
 // stateful is an operator whose state a checkpoint captures: window
@@ -62,26 +63,18 @@ func (p *Pipeline) AppendState(buf []byte) ([]byte, error) {
 // LoadState restores what AppendState saved into a pipeline built from
 // the same plan, after Open and before the first Next.
 func (p *Pipeline) LoadState(data []byte) error {
-	count, n := binary.Uvarint(data)
-	if n <= 0 {
-		return fmt.Errorf("exec: corrupt pipeline state: bad operator count")
-	}
-	if count != uint64(len(p.stateful)) {
+	r := storage.NewStateReader(data, "pipeline")
+	if count := r.Items(); !r.Failed() && count != len(p.stateful) {
 		return fmt.Errorf("exec: saved pipeline state has %d stateful operators, the plan has %d", count, len(p.stateful))
 	}
-	data = data[n:]
 	for i, op := range p.stateful {
-		size, n := binary.Uvarint(data)
-		if n <= 0 || uint64(len(data)-n) < size {
-			return fmt.Errorf("exec: corrupt pipeline state of operator %d", i)
+		state := r.LengthPrefixed()
+		if r.Failed() {
+			break
 		}
-		if err := op.loadState(data[n : n+int(size)]); err != nil {
+		if err := op.loadState(state); err != nil {
 			return fmt.Errorf("exec: restoring the state of operator %d (%T): %w", i, op, err)
 		}
-		data = data[n+int(size):]
 	}
-	if len(data) != 0 {
-		return fmt.Errorf("exec: corrupt pipeline state: %d trailing bytes", len(data))
-	}
-	return nil
+	return r.Finish()
 }

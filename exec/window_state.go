@@ -10,10 +10,6 @@ import (
 	"github.com/novelty-db/novelty/types"
 )
 
-// codeDataCorrupted is Postgres' data_corrupted, for saved state that
-// fails to decode.
-const codeDataCorrupted = "XX001"
-
 // windowStateVersion is the first byte of a window aggregate's saved state.
 const windowStateVersion = 1
 
@@ -51,12 +47,12 @@ func (w *windowAggregate) loadState(data []byte) error {
 	if err != nil {
 		return err
 	}
-	watermark, closedBelow, eof := r.varint(), r.varint(), r.flag()
+	watermark, closedBelow, eof := r.Varint(), r.Varint(), r.Flag()
 	out := windowOutput{width: w.out.width}
 	out.loadState(r)
-	family := r.byte()
-	if r.err != nil {
-		return r.err
+	family := r.Byte()
+	if r.Failed() {
+		return r.Err()
 	}
 	switch {
 	case family == windowStateFixed && w.fixed != nil:
@@ -64,8 +60,8 @@ func (w *windowAggregate) loadState(data []byte) error {
 	case family == windowStateSession && w.sessions != nil:
 		err = w.sessions.loadState(r)
 	default:
-		r.failf("window family %d does not match the plan", family)
-		err = r.err
+		r.Failf("window family %d does not match the plan", family)
+		err = r.Err()
 	}
 	if err != nil {
 		return err
@@ -85,10 +81,10 @@ func (o *windowOutput) appendState(buf []byte) []byte {
 
 func (o *windowOutput) loadState(r *stateReader) {
 	o.reset()
-	for n := r.count(); n > 0 && r.err == nil; n-- {
+	for n := r.Items(); n > 0 && !r.Failed(); n-- {
 		r.row(o.appendRow())
 	}
-	o.mark = r.varint()
+	o.mark = r.Varint()
 }
 
 // appendState saves the group dictionary and the open panes.
@@ -119,27 +115,27 @@ func (f *fixedWindows) appendState(buf []byte) ([]byte, error) {
 
 // loadState reads what appendState saved, to the end of r.
 func (f *fixedWindows) loadState(r *stateReader) error {
-	nextStart, seq := r.varint(), r.uvarint()
+	nextStart, seq := r.Varint(), r.Uvarint()
 	var groups groupDict
 	groups.loadState(r, len(f.eval.keyVals))
-	n := r.count()
+	n := r.Items()
 	open := make([]*pane, 0, n)
-	for ; n > 0 && r.err == nil; n-- {
-		p := &pane{start: r.varint(), slot: make([]int32, len(groups.keys))}
+	for ; n > 0 && !r.Failed(); n-- {
+		p := &pane{start: r.Varint(), slot: make([]int32, len(groups.keys))}
 		switch {
 		case floorDiv(p.start, f.paneLen)*f.paneLen != p.start:
-			r.failf("pane start %d is not a multiple of the pane length", p.start)
+			r.Failf("pane start %d is not a multiple of the pane length", p.start)
 		case len(open) > 0 && open[len(open)-1].start >= p.start:
-			r.failf("panes out of order")
+			r.Failf("panes out of order")
 		}
-		members := r.count()
-		if members == 0 && r.err == nil {
-			r.failf("pane without groups")
+		members := r.Items()
+		if members == 0 && !r.Failed() {
+			r.Failf("pane without groups")
 		}
-		for ; members > 0 && r.err == nil; members-- {
-			id, first := r.uvarint(), r.uvarint()
+		for ; members > 0 && !r.Failed(); members-- {
+			id, first := r.Uvarint(), r.Uvarint()
 			if id >= uint64(len(groups.keys)) || !groups.live(int32(id)) || p.slot[id] != 0 || first >= seq {
-				r.failf("pane group %d (first row %d) is unknown, repeated or from the future", id, first)
+				r.Failf("pane group %d (first row %d) is unknown, repeated or from the future", id, first)
 				break
 			}
 			p.slot[id] = int32(len(p.ids)) + 1
@@ -156,7 +152,7 @@ func (f *fixedWindows) loadState(r *stateReader) error {
 		}
 		open = append(open, p)
 	}
-	if err := r.finish(); err != nil {
+	if err := r.Finish(); err != nil {
 		return err
 	}
 	f.nextStart, f.seq, f.groups, f.open = nextStart, seq, groups, open
@@ -192,16 +188,16 @@ func (d *groupDict) live(id int32) bool {
 
 func (d *groupDict) loadState(r *stateReader, width int) {
 	d.reset(width)
-	n := r.count()
+	n := r.Items()
 	released := 0
 	for id := range n {
-		if r.err != nil {
+		if r.Failed() {
 			return
 		}
 		d.keys = append(d.keys, "")
 		d.vals = append(d.vals, make([]types.Datum, width)...)
 		d.lastEnd = append(d.lastEnd, math.MinInt64)
-		if !r.flag() {
+		if !r.Flag() {
 			released++
 			continue
 		}
@@ -209,25 +205,25 @@ func (d *groupDict) loadState(r *stateReader, width int) {
 		r.row(vals)
 		key := string(appendArgsKey(nil, vals))
 		if _, dup := d.ids[key]; dup {
-			r.failf("group %d repeats an earlier group", id)
+			r.Failf("group %d repeats an earlier group", id)
 			return
 		}
 		d.keys[id], d.ids[key] = key, int32(id)
-		d.lastEnd[id] = r.varint()
+		d.lastEnd[id] = r.Varint()
 	}
-	freeCount := r.count()
-	if r.err == nil && freeCount != released {
-		r.failf("%d free group ids for %d released groups", freeCount, released)
+	freeCount := r.Items()
+	if !r.Failed() && freeCount != released {
+		r.Failf("%d free group ids for %d released groups", freeCount, released)
 		return
 	}
 	listed := make([]bool, n)
 	for range freeCount {
-		id := r.uvarint()
-		if r.err != nil {
+		id := r.Uvarint()
+		if r.Failed() {
 			return
 		}
 		if id >= uint64(n) || d.live(int32(id)) || listed[id] {
-			r.failf("free group id %d is live, repeated or out of range", id)
+			r.Failf("free group id %d is live, repeated or out of range", id)
 			return
 		}
 		listed[id] = true
@@ -259,26 +255,26 @@ func (s *sessionWindows) appendState(buf []byte) ([]byte, error) {
 
 // loadState reads what appendState saved, to the end of r.
 func (s *sessionWindows) loadState(r *stateReader) error {
-	nextEnd, seq := r.varint(), r.uvarint()
+	nextEnd, seq := r.Varint(), r.Uvarint()
 	byKey := make(map[string]*sessionGroup)
-	count := r.count()
+	count := r.Items()
 	groups := make([]*sessionGroup, 0, count)
-	for ; count > 0 && r.err == nil; count-- {
+	for ; count > 0 && !r.Failed(); count-- {
 		g := &sessionGroup{key: make([]types.Datum, len(s.eval.keyVals))}
 		r.row(g.key)
 		g.mapKey = string(appendArgsKey(nil, g.key))
-		if _, dup := byKey[g.mapKey]; dup && r.err == nil {
-			r.failf("session group repeats an earlier group")
+		if _, dup := byKey[g.mapKey]; dup && !r.Failed() {
+			r.Failf("session group repeats an earlier group")
 		}
-		n := r.count()
-		if n == 0 && r.err == nil {
-			r.failf("session group without sessions")
+		n := r.Items()
+		if n == 0 && !r.Failed() {
+			r.Failf("session group without sessions")
 		}
-		for ; n > 0 && r.err == nil; n-- {
-			ss := &session{group: g, first: r.varint(), last: r.varint(), firstSeq: r.uvarint()}
+		for ; n > 0 && !r.Failed(); n-- {
+			ss := &session{group: g, first: r.Varint(), last: r.Varint(), firstSeq: r.Uvarint()}
 			if ss.first > ss.last || ss.firstSeq >= seq || ss.last+s.gap < nextEnd ||
 				(len(g.sessions) > 0 && g.sessions[len(g.sessions)-1].last >= ss.first) {
-				r.failf("session [%d, %d] (first row %d) is out of order or inconsistent", ss.first, ss.last, ss.firstSeq)
+				r.Failf("session [%d, %d] (first row %d) is out of order or inconsistent", ss.first, ss.last, ss.firstSeq)
 				break
 			}
 			ss.states = s.eval.newStates(nil)
@@ -291,7 +287,7 @@ func (s *sessionWindows) loadState(r *stateReader) error {
 		byKey[g.mapKey] = g
 		groups = append(groups, g)
 	}
-	if err := r.finish(); err != nil {
+	if err := r.Finish(); err != nil {
 		return err
 	}
 	s.nextEnd, s.seq, s.byKey, s.groups = nextEnd, seq, byKey, groups
@@ -325,24 +321,24 @@ func (e *rowEval) appendStates(buf []byte, states []functions.AggState, distinct
 // newStates) and empty distinct (when hasDistinct).
 func (e *rowEval) loadStates(r *stateReader, states []functions.AggState, distinct []distinctArgs) {
 	for i, spec := range e.aggs {
-		if r.err != nil {
+		if r.Failed() {
 			return
 		}
 		if spec.distinct {
 			distinct[i].loadState(r, e.argOff[i+1]-e.argOff[i])
 			continue
 		}
-		data := r.bytes()
-		if r.err != nil {
+		data := r.LengthPrefixed()
+		if r.Failed() {
 			return
 		}
 		codec, ok := states[i].(functions.AggStateCodec)
 		if !ok {
-			r.err = types.Errorf(types.CodeFeatureNotSupported, "the state of aggregate %s cannot be restored from a checkpoint", spec.fn.Name)
+			r.FailWith(types.Errorf(types.CodeFeatureNotSupported, "the state of aggregate %s cannot be restored from a checkpoint", spec.fn.Name))
 			return
 		}
 		if err := codec.LoadState(data); err != nil {
-			r.failf("aggregate %s: %v", spec.fn.Name, err)
+			r.Failf("aggregate %s: %v", spec.fn.Name, err)
 		}
 	}
 }
@@ -355,13 +351,13 @@ func (d *distinctArgs) appendState(buf []byte) []byte {
 
 // loadState restores into an empty d the lists of width arguments each.
 func (d *distinctArgs) loadState(r *stateReader, width int) {
-	n := r.count()
+	n := r.Items()
 	args := r.rowOfAnyWidth()
-	if r.err != nil {
+	if r.Failed() {
 		return
 	}
 	if len(args) != n*width {
-		r.failf("%d DISTINCT arguments for %d lists of %d", len(args), n, width)
+		r.Failf("%d DISTINCT arguments for %d lists of %d", len(args), n, width)
 		return
 	}
 	var key []byte
@@ -370,7 +366,7 @@ func (d *distinctArgs) loadState(r *stateReader, width int) {
 		key = appendArgsKey(key[:0], list)
 		d.add(key, list)
 		if d.n != i+1 {
-			r.failf("DISTINCT argument list %d repeats an earlier one", i)
+			r.Failf("DISTINCT argument list %d repeats an earlier one", i)
 			return
 		}
 	}
@@ -402,115 +398,33 @@ func prefixLength(buf []byte, mark int) []byte {
 	return buf
 }
 
-// stateReader decodes a saved operator state. The first error sticks:
-// later reads return zero values, so a decoder checks r.err where it must
-// not go on (before allocating by a count, or storing a result).
+// stateReader is storage's StateReader plus the rows operator states hold.
 type stateReader struct {
-	data []byte
-	// what names the state in errors.
-	what string
-	err  error
+	*storage.StateReader
 	// scratch receives decoded rows.
 	scratch []types.Datum
 }
 
 // newStateReader starts reading data, which must begin with version.
 func newStateReader(data []byte, what string, version byte) (*stateReader, error) {
-	r := &stateReader{data: data, what: what}
-	if v := r.byte(); r.err == nil && v != version {
-		r.failf("format version %d, want %d", v, version)
+	r := &stateReader{StateReader: storage.NewStateReader(data, what)}
+	if v := r.Byte(); !r.Failed() && v != version {
+		r.Failf("format version %d, want %d", v, version)
 	}
-	return r, r.err
-}
-
-// failf records a corruption error, unless one is already recorded.
-func (r *stateReader) failf(format string, args ...any) {
-	if r.err == nil {
-		r.err = types.Errorf(codeDataCorrupted, "corrupt %s state: %s", r.what, fmt.Sprintf(format, args...))
-	}
-}
-
-func (r *stateReader) byte() byte {
-	if r.err != nil {
-		return 0
-	}
-	if len(r.data) == 0 {
-		r.failf("truncated")
-		return 0
-	}
-	b := r.data[0]
-	r.data = r.data[1:]
-	return b
-}
-
-func (r *stateReader) flag() bool {
-	b := r.byte()
-	if b > 1 {
-		r.failf("flag byte %d", b)
-	}
-	return b == 1
-}
-
-func (r *stateReader) uvarint() uint64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(r.data)
-	if n <= 0 {
-		r.failf("bad unsigned varint")
-		return 0
-	}
-	r.data = r.data[n:]
-	return v
-}
-
-func (r *stateReader) varint() int64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(r.data)
-	if n <= 0 {
-		r.failf("bad varint")
-		return 0
-	}
-	r.data = r.data[n:]
-	return v
-}
-
-// count reads the number of items that follow. Each takes at least a
-// byte, so a count above the bytes left is corrupt; this bounds what a
-// decoder allocates by the size of its input.
-func (r *stateReader) count() int {
-	v := r.uvarint()
-	if v > uint64(len(r.data)) {
-		r.failf("count %d exceeds the %d bytes left", v, len(r.data))
-		return 0
-	}
-	return int(v)
-}
-
-// bytes reads a length-prefixed byte string; it aliases the input.
-func (r *stateReader) bytes() []byte {
-	n := r.count()
-	if r.err != nil {
-		return nil
-	}
-	b := r.data[:n:n]
-	r.data = r.data[n:]
-	return b
+	return r, r.Err()
 }
 
 // rowOfAnyWidth reads a row appendStateRow wrote; it is valid until the
 // next row read.
 func (r *stateReader) rowOfAnyWidth() []types.Datum {
-	data := r.bytes()
-	if r.err != nil {
+	data := r.LengthPrefixed()
+	if r.Failed() {
 		return nil
 	}
 	row, err := storage.DecodeRow(data, r.scratch[:0])
 	r.scratch = row
 	if err != nil {
-		r.failf("%v", err)
+		r.Failf("%v", err)
 		return nil
 	}
 	return row
@@ -519,18 +433,10 @@ func (r *stateReader) rowOfAnyWidth() []types.Datum {
 // row reads a row of exactly len(dst) columns into dst.
 func (r *stateReader) row(dst []types.Datum) {
 	row := r.rowOfAnyWidth()
-	if r.err == nil && len(row) != len(dst) {
-		r.failf("row of %d columns, want %d", len(row), len(dst))
+	if !r.Failed() && len(row) != len(dst) {
+		r.Failf("row of %d columns, want %d", len(row), len(dst))
 	}
-	if r.err == nil {
+	if !r.Failed() {
 		copy(dst, row)
 	}
-}
-
-// finish returns the first error, or an error if bytes are left over.
-func (r *stateReader) finish() error {
-	if r.err == nil && len(r.data) > 0 {
-		r.failf("%d trailing bytes", len(r.data))
-	}
-	return r.err
 }

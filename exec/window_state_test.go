@@ -289,8 +289,8 @@ func TestWindowStateRejectsCorruptInput(t *testing.T) {
 			check := func(what string, data []byte) {
 				t.Helper()
 				err := w.loadState(data)
-				if types.CodeOf(err) != codeDataCorrupted {
-					t.Fatalf("%s: got %v, want a %s error", what, err, codeDataCorrupted)
+				if types.CodeOf(err) != types.CodeDataCorrupted {
+					t.Fatalf("%s: got %v, want a %s error", what, err, types.CodeDataCorrupted)
 				}
 				if kept, _ := w.appendState(nil); !bytes.Equal(kept, saved) {
 					t.Fatalf("%s: a failed load changed the state", what)
@@ -324,11 +324,11 @@ func TestWindowStateRejectsAnotherPlan(t *testing.T) {
 	steps := []inStep{{rows(inRow{1, "a", 1}), 2}}
 	_, tumble := savedWindowState(t, windowPlan(t, windowSpec{kind: planner.Tumble, size: 10}), steps, 1)
 	session, _ := savedWindowState(t, windowPlan(t, windowSpec{kind: planner.Session, gap: 10}), steps, 1)
-	if err := session.loadState(tumble); types.CodeOf(err) != codeDataCorrupted {
+	if err := session.loadState(tumble); types.CodeOf(err) != types.CodeDataCorrupted {
 		t.Fatalf("loading a TUMBLE state into a SESSION window: %v", err)
 	}
 	ungrouped, _ := savedWindowState(t, windowPlan(t, windowSpec{kind: planner.Tumble, size: 10, noGroups: true}), steps, 1)
-	if err := ungrouped.loadState(tumble); types.CodeOf(err) != codeDataCorrupted {
+	if err := ungrouped.loadState(tumble); types.CodeOf(err) != types.CodeDataCorrupted {
 		t.Fatalf("loading a grouped state into an ungrouped window: %v", err)
 	}
 }

@@ -32,138 +32,19 @@ const (
 	statePercentileV1  byte = 10
 )
 
-// codeDataCorrupted is Postgres' data_corrupted, for state that fails to decode.
-const codeDataCorrupted = "XX001"
-
 // percentileMaxLevels bounds a decoded sketch's levels so that the total
 // weight, under percentileLevelSize values of weight 2^level per level,
 // fits int64.
 const percentileMaxLevels = 53
 
-// stateReader reads one state's encoding. The first failure sticks: later
-// reads return zero values, and finish reports it.
-type stateReader struct {
-	data   []byte
-	kind   string // the state's name for errors
-	reason string // why decoding failed; empty while it has not
-}
-
-// newStateReader starts reading data, which must begin with tag.
-func newStateReader(data []byte, tag byte, kind string) *stateReader {
-	r := &stateReader{data: data, kind: kind}
-	if r.byte() != tag && r.reason == "" {
-		r.fail("unknown format")
+// newStateReader starts reading one state's encoding, which must begin
+// with tag.
+func newStateReader(data []byte, tag byte, kind string) *storage.StateReader {
+	r := storage.NewStateReader(data, kind+" aggregate")
+	if r.Byte() != tag {
+		r.Fail("unknown format")
 	}
 	return r
-}
-
-func (r *stateReader) fail(reason string) {
-	if r.reason == "" {
-		r.reason = reason
-		r.data = nil
-	}
-}
-
-func (r *stateReader) failed() bool { return r.reason != "" }
-
-// check fails with reason unless ok.
-func (r *stateReader) check(ok bool, reason string) {
-	if !ok {
-		r.fail(reason)
-	}
-}
-
-func (r *stateReader) byte() byte {
-	if len(r.data) == 0 {
-		r.fail("truncated")
-		return 0
-	}
-	b := r.data[0]
-	r.data = r.data[1:]
-	return b
-}
-
-// flag reads a byte that must be 0 or 1.
-func (r *stateReader) flag() bool {
-	b := r.byte()
-	r.check(b <= 1, "invalid flag")
-	return b == 1
-}
-
-func (r *stateReader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.data)
-	if n <= 0 {
-		r.fail("truncated or overlong integer")
-		return 0
-	}
-	r.data = r.data[n:]
-	return v
-}
-
-func (r *stateReader) varint() int64 {
-	v, n := binary.Varint(r.data)
-	if n <= 0 {
-		r.fail("truncated or overlong integer")
-		return 0
-	}
-	r.data = r.data[n:]
-	return v
-}
-
-// count reads a uvarint that must be at most limit.
-func (r *stateReader) count(limit uint64) int64 {
-	v := r.uvarint()
-	if v > limit {
-		r.fail("count out of range")
-		return 0
-	}
-	return int64(v)
-}
-
-func (r *stateReader) uint64() uint64 {
-	if len(r.data) < 8 {
-		r.fail("truncated")
-		return 0
-	}
-	v := binary.LittleEndian.Uint64(r.data)
-	r.data = r.data[8:]
-	return v
-}
-
-func (r *stateReader) float() float64 { return math.Float64frombits(r.uint64()) }
-
-// bytes returns the next n bytes, aliasing the input: callers copy them.
-func (r *stateReader) bytes(n int) []byte {
-	if n > len(r.data) {
-		r.fail("truncated")
-		return nil
-	}
-	b := r.data[:n:n]
-	r.data = r.data[n:]
-	return b
-}
-
-// rest returns the bytes not read yet, aliasing the input.
-func (r *stateReader) rest() []byte {
-	b := r.data
-	r.data = nil
-	return b
-}
-
-// lengthPrefixed returns a uvarint length and that many bytes, aliasing the input.
-func (r *stateReader) lengthPrefixed() []byte {
-	return r.bytes(int(r.count(uint64(len(r.data)))))
-}
-
-// finish reports the first failure or bytes left over.
-func (r *stateReader) finish() error {
-	if !r.failed() && len(r.data) > 0 {
-		r.fail("trailing bytes")
-	}
-	if r.failed() {
-		return types.Errorf(codeDataCorrupted, "corrupt %s aggregate state: %s", r.kind, r.reason)
-	}
-	return nil
 }
 
 func appendLengthPrefixed(buf []byte, s string) []byte {
@@ -178,8 +59,8 @@ func (s *countState) AppendState(buf []byte) ([]byte, error) {
 
 func (s *countState) LoadState(data []byte) error {
 	r := newStateReader(data, stateCountV1, "count")
-	n := r.count(math.MaxInt64)
-	if err := r.finish(); err != nil {
+	n := r.Count(math.MaxInt64)
+	if err := r.Finish(); err != nil {
 		return err
 	}
 	s.n = n
@@ -201,18 +82,18 @@ func (s *intSumState) AppendState(buf []byte) ([]byte, error) {
 
 func (s *intSumState) LoadState(data []byte) error {
 	r := newStateReader(data, stateIntSumV1, "sum")
-	n := r.count(math.MaxInt64)
-	overflow := r.flag()
+	n := r.Count(math.MaxInt64)
+	overflow := r.Flag()
 	var sum int64
 	var fsum float64
 	if overflow {
-		r.check(s.result != types.Int8, "bigint sum past its range")
-		fsum = r.float()
+		r.Check(s.result != types.Int8, "bigint sum past its range")
+		fsum = r.Float64()
 	} else {
-		sum = r.varint()
+		sum = r.Varint()
 	}
-	r.check(n > 0 || sum == 0 && !overflow, "sum without rows")
-	if err := r.finish(); err != nil {
+	r.Check(n > 0 || sum == 0 && !overflow, "sum without rows")
+	if err := r.Finish(); err != nil {
 		return err
 	}
 	s.n, s.overflow, s.sum, s.fsum = n, overflow, sum, fsum
@@ -227,9 +108,9 @@ func (s *floatSumState) AppendState(buf []byte) ([]byte, error) {
 
 func (s *floatSumState) LoadState(data []byte) error {
 	r := newStateReader(data, stateFloatSumV1, "sum")
-	n := r.count(math.MaxInt64)
-	sum := r.float()
-	if err := r.finish(); err != nil {
+	n := r.Count(math.MaxInt64)
+	sum := r.Float64()
+	if err := r.Finish(); err != nil {
 		return err
 	}
 	s.n, s.sum = n, sum
@@ -246,9 +127,9 @@ func (s *intervalSumState) AppendState(buf []byte) ([]byte, error) {
 
 func (s *intervalSumState) LoadState(data []byte) error {
 	r := newStateReader(data, stateIntervalSumV1, "interval sum")
-	n := r.count(math.MaxInt64)
-	months, days, micros := r.varint(), r.varint(), r.varint()
-	if err := r.finish(); err != nil {
+	n := r.Count(math.MaxInt64)
+	months, days, micros := r.Varint(), r.Varint(), r.Varint()
+	if err := r.Finish(); err != nil {
 		return err
 	}
 	s.n, s.months, s.days, s.micros = n, months, days, micros
@@ -270,9 +151,9 @@ func (s *boolState) AppendState(buf []byte) ([]byte, error) {
 
 func (s *boolState) LoadState(data []byte) error {
 	r := newStateReader(data, stateBoolV1, "boolean")
-	v := r.byte()
-	r.check(v <= 2, "invalid value")
-	if err := r.finish(); err != nil {
+	v := r.Byte()
+	r.Check(v <= 2, "invalid value")
+	if err := r.Finish(); err != nil {
 		return err
 	}
 	s.seen, s.acc = v > 0, v == 2
@@ -291,12 +172,12 @@ func (s *stringAggState) AppendState(buf []byte) ([]byte, error) {
 func (s *stringAggState) LoadState(data []byte) error {
 	r := newStateReader(data, stateStringAggV1, "string_agg")
 	var delim, text []byte
-	seen := r.flag()
+	seen := r.Flag()
 	if seen {
-		delim = r.lengthPrefixed()
-		text = r.lengthPrefixed()
+		delim = r.LengthPrefixed()
+		text = r.LengthPrefixed()
 	}
-	if err := r.finish(); err != nil {
+	if err := r.Finish(); err != nil {
 		return err
 	}
 	s.seen, s.firstDelim = seen, string(delim)
@@ -313,17 +194,16 @@ func appendDatumState(buf []byte, tag byte, d types.Datum) []byte {
 
 func loadDatumState(data []byte, tag byte, kind string) (types.Datum, error) {
 	r := newStateReader(data, tag, kind)
-	encoded := r.rest()
-	if err := r.finish(); err != nil {
-		return types.Null, err
-	}
 	var one [1]types.Datum
-	row, err := storage.DecodeRow(encoded, one[:0])
-	if err != nil {
-		return types.Null, types.Errorf(codeDataCorrupted, "corrupt %s aggregate state: %s", kind, err.Error())
+	row, err := storage.DecodeRow(r.Rest(), one[:0])
+	switch {
+	case err != nil:
+		r.Fail(err.Error())
+	case len(row) != 1:
+		r.Failf("%d values, want 1", len(row))
 	}
-	if len(row) != 1 {
-		return types.Null, types.Errorf(codeDataCorrupted, "corrupt %s aggregate state: %d values, want 1", kind, len(row))
+	if err := r.Finish(); err != nil {
+		return types.Null, err
 	}
 	return row[0], nil
 }
@@ -380,31 +260,31 @@ func (s *hllState) LoadState(data []byte) error {
 	r := newStateReader(data, stateHLLV1, "approx_count_distinct")
 	var sparse []uint64
 	var registers []uint8
-	if r.flag() {
-		packed := r.bytes(hllPackedSize)
-		if !r.failed() {
+	if r.Flag() {
+		packed := r.Bytes(hllPackedSize)
+		if !r.Failed() {
 			registers = make([]uint8, hllRegisters)
 			for i := 0; i < hllPackedSize; i += 3 {
 				v := uint32(packed[i]) | uint32(packed[i+1])<<8 | uint32(packed[i+2])<<16
 				for j := range 4 {
 					rank := uint8(v >> (6 * j) & 63)
-					r.check(rank <= hllMaxRank, "register out of range")
+					r.Check(rank <= hllMaxRank, "register out of range")
 					registers[i/3*4+j] = rank
 				}
 			}
 		}
 	} else {
-		n := r.count(hllSparseLimit)
-		r.check(int(n)*8 <= len(r.data), "truncated")
-		if !r.failed() && n > 0 {
+		n := r.Count(hllSparseLimit)
+		r.Check(int(n)*8 <= r.Len(), "truncated")
+		if !r.Failed() && n > 0 {
 			sparse = make([]uint64, n)
 			for i := range sparse {
-				sparse[i] = r.uint64()
-				r.check(i == 0 || sparse[i-1] < sparse[i], "hashes not sorted")
+				sparse[i] = r.Uint64()
+				r.Check(i == 0 || sparse[i-1] < sparse[i], "hashes not sorted")
 			}
 		}
 	}
-	if err := r.finish(); err != nil {
+	if err := r.Finish(); err != nil {
 		return err
 	}
 	s.sparse, s.registers = sparse, registers
@@ -436,30 +316,30 @@ func (s *percentileState) AppendState(buf []byte) ([]byte, error) {
 
 func (s *percentileState) LoadState(data []byte) error {
 	r := newStateReader(data, statePercentileV1, "approx_percentile")
-	pSet := r.flag()
+	pSet := r.Flag()
 	var p float64
 	if pSet {
-		p = r.float()
-		r.check(p >= 0 && p <= 1, "percentile out of range")
+		p = r.Float64()
+		r.Check(p >= 0 && p <= 1, "percentile out of range")
 	}
-	nLevels := r.count(percentileMaxLevels)
-	r.check(pSet || nLevels == 0, "values without a percentile")
+	nLevels := r.Count(percentileMaxLevels)
+	r.Check(pSet || nLevels == 0, "values without a percentile")
 	var levels [][]float64
 	var odd []bool
 	for range nLevels {
-		parity := r.flag()
-		n := r.count(percentileLevelSize - 1)
-		r.check(int(n)*8 <= len(r.data), "truncated")
-		if r.failed() {
+		parity := r.Flag()
+		n := r.Count(percentileLevelSize - 1)
+		r.Check(int(n)*8 <= r.Len(), "truncated")
+		if r.Failed() {
 			break
 		}
 		values := make([]float64, n, percentileLevelSize)
 		for i := range values {
-			values[i] = r.float()
+			values[i] = r.Float64()
 		}
 		levels, odd = append(levels, values), append(odd, parity)
 	}
-	if err := r.finish(); err != nil {
+	if err := r.Finish(); err != nil {
 		return err
 	}
 	s.p, s.pSet, s.levels, s.odd = p, pSet, levels, odd

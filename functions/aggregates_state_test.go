@@ -238,8 +238,8 @@ func TestAggStateLoadTruncated(t *testing.T) {
 						data = append(slices.Clone(enc), 0)
 					}
 					err := codec.LoadState(data)
-					if err == nil || types.CodeOf(err) != codeDataCorrupted {
-						t.Fatalf("%d rows: LoadState of %d of %d bytes: error %v, want SQLSTATE %s", n, len(data), len(enc), err, codeDataCorrupted)
+					if err == nil || types.CodeOf(err) != types.CodeDataCorrupted {
+						t.Fatalf("%d rows: LoadState of %d of %d bytes: error %v, want SQLSTATE %s", n, len(data), len(enc), err, types.CodeDataCorrupted)
 					}
 					if now, _ = codec.AppendState(now[:0]); !bytes.Equal(now, enc) {
 						t.Fatalf("%d rows: a failed LoadState of %d bytes changed the state", n, len(data))
@@ -332,8 +332,8 @@ func TestAggStateLoadRejectsCorrupt(t *testing.T) {
 				t.Fatal(err)
 			}
 			err = codecOf(t, a.New()).LoadState(c.data)
-			if err == nil || types.CodeOf(err) != codeDataCorrupted || !strings.Contains(err.Error(), c.msg) {
-				t.Fatalf("LoadState(%x): error %v, want SQLSTATE %s mentioning %q", c.data, err, codeDataCorrupted, c.msg)
+			if err == nil || types.CodeOf(err) != types.CodeDataCorrupted || !strings.Contains(err.Error(), c.msg) {
+				t.Fatalf("LoadState(%x): error %v, want SQLSTATE %s mentioning %q", c.data, err, types.CodeDataCorrupted, c.msg)
 			}
 		})
 	}
@@ -425,8 +425,8 @@ func FuzzAggStateLoad(f *testing.F) {
 		for i, a := range aggs {
 			s := a.agg.New()
 			if err := codecOf(t, s).LoadState(data); err != nil {
-				if types.CodeOf(err) != codeDataCorrupted {
-					t.Fatalf("%s: LoadState error %v, want SQLSTATE %s", a, err, codeDataCorrupted)
+				if types.CodeOf(err) != types.CodeDataCorrupted {
+					t.Fatalf("%s: LoadState error %v, want SQLSTATE %s", a, err, types.CodeDataCorrupted)
 				}
 				continue
 			}

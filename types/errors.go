@@ -34,6 +34,7 @@ const (
 	CodeInvalidTransactionState = "25000"
 	CodeQueryCanceled           = "57014"
 	CodeInternalError           = "XX000"
+	CodeDataCorrupted           = "XX001"
 	CodeProtocolViolation       = "08P01"
 	CodeDataException           = "22000"
 	CodeInvalidJSONText         = "22032"
