@@ -126,6 +126,19 @@ type pendingCheckpoint struct {
 	done    chan struct{}
 }
 
+// settle stops p waiting for key, whose part is data (nil: it keeps its
+// earlier part), and marks p done when nothing else is awaited. c.mu must
+// be held and key awaited.
+func (p *pendingCheckpoint) settle(key string, data []byte) {
+	delete(p.waiting, key)
+	if data != nil {
+		p.parts[key] = data
+	}
+	if len(p.waiting) == 0 {
+		close(p.done)
+	}
+}
+
 func newCheckpoints(e *Engine) (*checkpoints, error) {
 	c := &checkpoints{e: e, finals: make(map[string]finalPart)}
 	data, found, err := e.store.GetState(checkpointKey)
@@ -164,11 +177,7 @@ func (c *checkpoints) report(epoch uint64, key string, data []byte) {
 	if p == nil || p.epoch != epoch || !p.waiting[key] {
 		return
 	}
-	delete(p.waiting, key)
-	p.parts[key] = data
-	if len(p.waiting) == 0 {
-		close(p.done)
-	}
+	p.settle(key, data)
 }
 
 // finish records the final part of a pipeline that ended after reporting
@@ -179,11 +188,7 @@ func (c *checkpoints) finish(reported uint64, key string, data []byte) {
 	defer c.mu.Unlock()
 	c.finals[key] = finalPart{from: reported + 1, data: data}
 	if p := c.pending; p != nil && p.waiting[key] && p.epoch > reported {
-		delete(p.waiting, key)
-		p.parts[key] = data
-		if len(p.waiting) == 0 {
-			close(p.done)
-		}
+		p.settle(key, data)
 	}
 }
 

@@ -13,9 +13,10 @@ import (
 // reaches its driver, record a final part when its input ends, and restore
 // its part when the engine reopens.
 
-// restoredPart returns the part a restored stream or sink starts from. A
-// stream created now (backfill) starts fresh. The stream's log is cut back
-// to the checkpoint: what it wrote after, it writes again.
+// restoredPart returns the part a restored connector source, stream or
+// sink starts from, restoring its watermark; one created now (backfill)
+// starts fresh. Its log is cut back to the checkpoint: what it wrote
+// after, it writes again.
 func (e *Engine) restoredPart(o *object) (checkpointPart, bool, error) {
 	if o.backfill {
 		return checkpointPart{}, false, nil
@@ -84,10 +85,7 @@ func (e *Engine) finishStream(o *object) error {
 // rewindSink cuts a restored sink's output back to the checkpoint, when
 // the sink can (a file); the rows after it are delivered again.
 func (e *Engine) rewindSink(o *object) error {
-	if o.backfill {
-		return nil
-	}
-	part, found, err := e.checkpoints.savedPart(o.id)
+	part, found, err := e.restoredPart(o)
 	if err != nil || !found {
 		return err
 	}
@@ -152,10 +150,7 @@ func (c *checkpoints) leave(key string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if p := c.pending; p != nil && p.waiting[key] {
-		delete(p.waiting, key)
-		if len(p.waiting) == 0 {
-			close(p.done)
-		}
+		p.settle(key, nil)
 	}
 }
 

@@ -62,7 +62,7 @@ func (e *Engine) validateSink(o *object, schema types.Schema) error {
 // startSource runs a connector source: read, stamp the watermark, publish,
 // remember the offset. It resumes from the last checkpoint's offset.
 func (e *Engine) startSource(o *object) error {
-	part, found, err := e.checkpoints.savedPart(o.id)
+	part, found, err := e.restoredPart(o)
 	if err != nil {
 		return err
 	}
@@ -72,10 +72,6 @@ func (e *Engine) startSource(o *object) error {
 		o.feed.Lock()
 		o.offset = part.Offset
 		o.feed.Unlock()
-		o.stats.watermark.Store(part.Watermark)
-		if err := e.cutLog(o, part.LogSeq); err != nil {
-			return err
-		}
 	}
 	o.start(e.ctx, func(ctx context.Context) {
 		defer o.source.Close()
