@@ -22,21 +22,20 @@ import (
 	"github.com/novelty-db/novelty/storage"
 )
 
-// crashServeEnv makes TestCrashServerProcess run a server with these
-// arguments: the crash test starts itself as the server process, so it can
-// kill it with SIGKILL.
+// crashServeEnv makes the test binary run the server with these
+// arguments (one per line) instead of the tests: TestCrashRecovery starts
+// itself as the server process, so it can kill it with SIGKILL.
 const crashServeEnv = "NOVELTY_CRASH_SERVE_ARGS"
 
-// TestCrashServerProcess is the server process of TestCrashRecovery; it is
-// skipped in a normal run.
-func TestCrashServerProcess(t *testing.T) {
-	args := os.Getenv(crashServeEnv)
-	if args == "" {
-		t.Skip("the server process of TestCrashRecovery")
+func TestMain(m *testing.M) {
+	if args := os.Getenv(crashServeEnv); args != "" {
+		if err := run(strings.Split(args, "\n"), os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
-	if err := run(strings.Split(args, "\n"), os.Stdout, os.Stderr); err != nil {
-		t.Fatal(err)
-	}
+	os.Exit(m.Run())
 }
 
 // crashPipeline has a window, an interval join and a novelty context over
@@ -91,7 +90,7 @@ func startCrashServer(t *testing.T, dataDir string) *crashServer {
 	s := &crashServer{t: t, addr: freePort(t), httpAddr: freePort(t), exited: make(chan error, 1)}
 	args := []string{"serve", "--data-dir", dataDir, "--listen", s.addr, "--http", s.httpAddr,
 		"--checkpoint-interval", "100ms", "--log-level", "warn"}
-	s.cmd = exec.Command(os.Args[0], "-test.run=^TestCrashServerProcess$")
+	s.cmd = exec.Command(os.Args[0])
 	s.cmd.Env = append(os.Environ(), crashServeEnv+"="+strings.Join(args, "\n"))
 	var logs bytes.Buffer
 	s.cmd.Stdout, s.cmd.Stderr = &logs, &logs
