@@ -238,22 +238,7 @@ func BenchmarkProjectStreamExprs(b *testing.B) {
 			if mode.byRow {
 				op.(*project).batchExprs = nil
 			}
-			ctx := context.Background()
-			out := types.NewBatch(4)
-			b.ReportAllocs()
-			b.ResetTimer()
-			scan.rounds = b.N
-			if err := op.Open(ctx); err != nil {
-				b.Fatal(err)
-			}
-			for {
-				if err := op.Next(ctx, out); err == io.EOF {
-					break
-				} else if err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.StopTimer()
+			drainBenchmark(b, op, scan, 4)
 			b.ReportMetric(b.Elapsed().Seconds()*1e9/(float64(b.N)*float64(len(rows))), "ns/row")
 		})
 	}
