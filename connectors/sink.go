@@ -36,6 +36,30 @@ type RewindableSink interface {
 	Rewind(pos []byte) error
 }
 
+// TransactionalSink is a sink whose output becomes visible only with the
+// checkpoint that covers it (Kafka transactions): exactly once even across
+// a crash. The engine calls Prepare at each checkpoint barrier, after Flush,
+// from the sink's goroutine; Commit once that checkpoint is durable, from
+// the checkpoint goroutine (concurrently with Write); Recover before the
+// first Write.
+type TransactionalSink interface {
+	Sink
+	// Prepare ends the output written since the last Prepare (it stays
+	// invisible) and returns what Commit and Recover need to commit it and
+	// every earlier prepared output not committed yet (a checkpoint may be
+	// abandoned): the checkpoint stores it. Rows written after Prepare
+	// belong to the next checkpoint.
+	Prepare(ctx context.Context, epoch uint64) ([]byte, error)
+	// Commit makes visible the output prepared for checkpoint epoch and
+	// every earlier one. A second call for the same epoch does nothing.
+	Commit(ctx context.Context, epoch uint64) error
+	// Recover runs at start with the Prepare result stored in the restored
+	// checkpoint (nil when there is none): it commits that output if a crash
+	// came between the checkpoint and Commit, and discards any output
+	// prepared or written after it.
+	Recover(ctx context.Context, prepared []byte) error
+}
+
 // SinkConfig is what a SinkFactory gets to build a sink.
 type SinkConfig struct {
 	// Name is the sink's name in the catalog.

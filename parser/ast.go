@@ -163,10 +163,12 @@ type Describe struct {
 	Name string
 }
 
-// Explain is EXPLAIN <statement>.
+// Explain is EXPLAIN [ANALYZE] <statement>. ANALYZE runs the statement
+// (a bounded query) and reports rows and time per operator.
 type Explain struct {
 	Source
-	Stmt Statement
+	Stmt    Statement
+	Analyze bool
 }
 
 // Subscribe is SUBSCRIBE name | SUBSCRIBE (SELECT ...) [LIMIT n].
