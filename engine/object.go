@@ -122,13 +122,22 @@ func (o *object) stop() {
 }
 
 // retainer returns the retention callback for an object's topic: the
-// batch goes to the object's log unless retention is zero.
+// batch goes to the object's log unless retention is zero. The log of a
+// source without a connector (INSERT-fed, and novelty_errors) is the only
+// record of its rows,
+// so its appends are synced; every other log's rows come back from the
+// last checkpoint after a crash, so its appends ride on the checkpoint's
+// sync.
 func (e *Engine) retainer(o *object) func(*types.Batch) error {
 	if o.retention <= 0 {
 		return nil
 	}
+	durability := storage.Deferred
+	if o.kind == parser.KindSource && o.connector == "" {
+		durability = storage.Synced
+	}
 	return func(b *types.Batch) error {
-		_, err := o.log.Append(b.Datums[:b.Len*b.Width], b.Width, e.clock())
+		_, err := o.log.Append(b.Datums[:b.Len*b.Width], b.Width, e.clock(), durability)
 		return err
 	}
 }

@@ -3,8 +3,6 @@ package storage
 import (
 	"testing"
 
-	"github.com/cockroachdb/pebble/v2"
-
 	"github.com/novelty-db/novelty/types"
 )
 
@@ -56,16 +54,15 @@ func BenchmarkDecodeRowDistinctStrings(b *testing.B) {
 // to a log on disk, with and without syncing the WAL per batch.
 func BenchmarkLogAppend(b *testing.B) {
 	for _, bc := range []struct {
-		name string
-		opts *pebble.WriteOptions
-	}{{"NoSync", pebble.NoSync}, {"Sync", pebble.Sync}} {
+		name       string
+		durability Durability
+	}{{"Deferred", Deferred}, {"Synced", Synced}} {
 		b.Run(bc.name, func(b *testing.B) {
 			s, err := Open(b.TempDir())
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer closeStore(b, s)
-			s.logWrite = bc.opts
 			rows := make([]types.Datum, 0, 5*types.BatchSize)
 			for range types.BatchSize {
 				rows = append(rows, sampleRow()...)
@@ -74,7 +71,7 @@ func BenchmarkLogAppend(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(AppendRow(nil, sampleRow())) * types.BatchSize))
 			for b.Loop() {
-				if _, err := l.Append(rows, 5, testTime(0)); err != nil {
+				if _, err := l.Append(rows, 5, testTime(0), bc.durability); err != nil {
 					b.Fatal(err)
 				}
 			}

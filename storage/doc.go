@@ -23,7 +23,7 @@
 //
 // # Durability
 //
-// Every write is synced (pebble.Sync): catalog, id counter, table and
-// state writes must survive a crash, and log appends are synced so that a
-// seq, once read, always names the same row (see logWriteOptions).
+// Catalog, id counter, table and state writes are synced (pebble.Sync):
+// they must survive a crash. Log appends are synced or deferred to the
+// next synced write, as the caller says (see Durability in log.go).
 package storage

@@ -13,14 +13,26 @@ import (
 	"github.com/novelty-db/novelty/types"
 )
 
-// logWriteOptions is the write option of log appends and trims. Appends
-// are synced: a seq a reader has seen must name the same row after a
-// crash, which an unsynced append lost in the crash would break (the next
-// append would reuse its seq for another row). Appends come in batches of
-// up to types.BatchSize rows, so the sync is paid once per batch;
-// BenchmarkLogAppend measured 342 µs per synced 1024-row batch against
-// 259 µs unsynced (2-core AMD EPYC VM, local disk).
+// logWriteOptions is the write option of log trims and truncations.
 var logWriteOptions = pebble.Sync
+
+// Durability says when a log append reaches the disk.
+type Durability int
+
+const (
+	// Synced appends are on disk when Append returns: for a log that is the
+	// only record of its rows (INSERTed rows acknowledged to a client). A
+	// seq a reader has seen then names the same row after a crash.
+	Synced Durability = iota
+	// Deferred appends reach the disk with the next synced write of the
+	// store (a checkpoint commit syncs the WAL, which holds every earlier
+	// write). For rows a checkpoint can regenerate (a connector source
+	// re-reads them from its offsets, a stream recomputes them): after a
+	// crash the log is cut back to the checkpoint, so a lost tail does not
+	// matter. BenchmarkLogAppend: 342 µs per synced 1024-row batch against
+	// 259 µs deferred (2-core AMD EPYC VM, local disk).
+	Deferred
+)
 
 // logKeyLen is the length of a log key: namespace, log id, seq.
 const logKeyLen = 1 + 8 + 8
@@ -74,7 +86,7 @@ func (l *Log) LastSeq() uint64 { return l.lastSeq.Load() }
 // Append adds the len(rows)/width rows in rows, stamped with now, in one
 // atomic write, and returns the seq of the first (LastSeq()+1 when rows is
 // empty). The caller keeps ownership of rows.
-func (l *Log) Append(rows []types.Datum, width int, now time.Time) (firstSeq uint64, err error) {
+func (l *Log) Append(rows []types.Datum, width int, now time.Time, d Durability) (firstSeq uint64, err error) {
 	if width <= 0 || len(rows)%width != 0 {
 		return 0, fmt.Errorf("storage: log %d: append %d values in rows of width %d", l.id, len(rows), width)
 	}
@@ -98,7 +110,11 @@ func (l *Log) Append(rows []types.Datum, width int, now time.Time) (firstSeq uin
 		}
 		seq++
 	}
-	if err := batch.Commit(l.store.logWrite); err != nil {
+	opts := pebble.Sync
+	if d == Deferred {
+		opts = pebble.NoSync
+	}
+	if err := batch.Commit(opts); err != nil {
 		return 0, fmt.Errorf("storage: log %d: append: %w", l.id, err)
 	}
 	l.lastSeq.Store(seq - 1)
@@ -169,7 +185,7 @@ func (l *Log) Trim(before time.Time) (removed int, err error) {
 	if err := batch.Set(l.entryKey(nil, trimMarkSeq), binary.BigEndian.AppendUint64(nil, lastRemoved), nil); err != nil {
 		return 0, fmt.Errorf("storage: log %d: trim: %w", l.id, err)
 	}
-	if err := batch.Commit(l.store.logWrite); err != nil {
+	if err := batch.Commit(logWriteOptions); err != nil {
 		return 0, fmt.Errorf("storage: log %d: trim: %w", l.id, err)
 	}
 	return removed, nil
@@ -203,7 +219,7 @@ func (l *Log) TruncateAfter(seq uint64) (removed int, err error) {
 			return 0, fmt.Errorf("storage: log %d: truncate: %w", l.id, err)
 		}
 	}
-	if err := batch.Commit(l.store.logWrite); err != nil {
+	if err := batch.Commit(logWriteOptions); err != nil {
 		return 0, fmt.Errorf("storage: log %d: truncate: %w", l.id, err)
 	}
 	l.lastSeq.Store(seq)

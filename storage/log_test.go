@@ -62,7 +62,7 @@ func wantEntries(t *testing.T, got []logEntry, firstSeq uint64, vs ...int64) {
 
 func appendRows(t *testing.T, l *Log, now time.Time, want uint64, vs ...int64) {
 	t.Helper()
-	first, err := l.Append(intRows(vs...), 2, now)
+	first, err := l.Append(intRows(vs...), 2, now, Synced)
 	if err != nil || first != want {
 		t.Fatalf("Append = %d, %v; want first seq %d", first, err, want)
 	}
@@ -201,11 +201,11 @@ func TestLogAppendRejectsBadWidth(t *testing.T) {
 	for _, tc := range []struct {
 		values, width int
 	}{{3, 2}, {2, 0}, {0, -1}} {
-		if _, err := l.Append(make([]types.Datum, tc.values), tc.width, testTime(0)); err == nil {
+		if _, err := l.Append(make([]types.Datum, tc.values), tc.width, testTime(0), Synced); err == nil {
 			t.Fatalf("Append of %d values in width %d succeeded", tc.values, tc.width)
 		}
 	}
-	if first, err := l.Append(nil, 2, testTime(0)); err != nil || first != 1 || l.LastSeq() != 0 {
+	if first, err := l.Append(nil, 2, testTime(0), Synced); err != nil || first != 1 || l.LastSeq() != 0 {
 		t.Fatalf("empty Append = %d, %v, LastSeq %d; want 1, nil, 0", first, err, l.LastSeq())
 	}
 }
@@ -303,7 +303,7 @@ func TestLogConcurrentAppends(t *testing.T) {
 	for w := range writers {
 		wg.Go(func() {
 			for range appends {
-				first, err := s.Log(1).Append(intRows(int64(w), int64(w)), 2, testTime(0))
+				first, err := s.Log(1).Append(intRows(int64(w), int64(w)), 2, testTime(0), Synced)
 				if err != nil {
 					t.Error(err)
 					return

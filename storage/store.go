@@ -39,9 +39,6 @@ type Store struct {
 	// caller of Log(id) shares its sequence counter and append lock.
 	logsMu sync.Mutex
 	logs   map[uint64]*Log
-
-	// logWrite is the write option of log appends and trims (see log.go).
-	logWrite *pebble.WriteOptions
 }
 
 // Open opens the store in dir, creating the directory if needed, with
@@ -75,7 +72,7 @@ func OpenWith(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
 	}
-	s := &Store{db: db, logs: make(map[uint64]*Log), logWrite: logWriteOptions}
+	s := &Store{db: db, logs: make(map[uint64]*Log)}
 	if err := s.load(); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}

@@ -142,7 +142,7 @@ func TestOpenIsQuietByDefault(t *testing.T) {
 	slog.SetDefault(slog.New(slog.NewTextHandler(&out, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	defer slog.SetDefault(previous)
 	s := openFS(t, vfs.NewMem())
-	if _, err := s.Log(1).Append(sampleRow(), 5, testTime(0)); err != nil {
+	if _, err := s.Log(1).Append(sampleRow(), 5, testTime(0), Synced); err != nil {
 		t.Fatal(err)
 	}
 	closeStore(t, s)
