@@ -59,7 +59,8 @@ type checkpointPart struct {
 	LogSeq uint64
 	// State is a stream's operator state (exec.Pipeline.AppendState).
 	State []byte
-	// Position is a rewindable sink's position.
+	// Position is a rewindable sink's position, or what a transactional
+	// sink prepared (connectors.TransactionalSink.Prepare).
 	Position []byte
 }
 
@@ -250,7 +251,11 @@ func (c *checkpoints) take(ctx context.Context) error {
 		c.abandon(p, models)
 		return ctx.Err()
 	}
-	return c.commit(p, start)
+	if err := c.commit(p, start); err != nil {
+		return err
+	}
+	e.commitSinks(ctx, p.epoch)
+	return nil
 }
 
 // begin numbers a new checkpoint and lists what it waits for: every running

@@ -6,6 +6,7 @@ import (
 
 	"github.com/novelty-db/novelty/connectors"
 	"github.com/novelty-db/novelty/exec"
+	"github.com/novelty-db/novelty/parser"
 	"github.com/novelty-db/novelty/types"
 )
 
@@ -83,13 +84,21 @@ func (e *Engine) finishStream(o *object) error {
 }
 
 // rewindSink cuts a restored sink's output back to the checkpoint, when
-// the sink can (a file); the rows after it are delivered again.
+// the sink can (a file); the rows after it are delivered again. A
+// transactional sink commits the output its checkpoint prepared and
+// discards the rest.
 func (e *Engine) rewindSink(o *object) error {
 	part, found, err := e.restoredPart(o)
-	if err != nil || !found {
+	if err != nil {
 		return err
 	}
-	if r, ok := o.sink.(connectors.RewindableSink); ok && part.Position != nil {
+	if t, ok := o.sink.(connectors.TransactionalSink); ok {
+		if err := t.Recover(e.ctx, part.Position); err != nil {
+			return fmt.Errorf("engine: sink %s: recovering its transactions: %w", o.name, err)
+		}
+		return nil
+	}
+	if r, ok := o.sink.(connectors.RewindableSink); ok && found && part.Position != nil {
 		if err := r.Rewind(part.Position); err != nil {
 			return fmt.Errorf("engine: sink %s: rewinding to the checkpoint: %w", o.name, err)
 		}
@@ -97,15 +106,26 @@ func (e *Engine) rewindSink(o *object) error {
 	return nil
 }
 
-// sinkPart is a sink's part: its position, once everything it was given
-// is durable.
-func (e *Engine) sinkPart(ctx context.Context, o *object) ([]byte, error) {
+// sinkPart is a sink's part of checkpoint epoch, once everything it was
+// given is durable: a rewindable sink's position, or what a transactional
+// sink prepared for the checkpoint to commit.
+func (e *Engine) sinkPart(ctx context.Context, o *object, epoch uint64) ([]byte, error) {
 	if err := e.retry(ctx, o, func() error { return o.sink.Flush(ctx) }); err != nil {
 		return nil, err
 	}
 	var part checkpointPart
-	if r, ok := o.sink.(connectors.RewindableSink); ok {
-		pos, err := r.Position()
+	switch s := o.sink.(type) {
+	case connectors.TransactionalSink:
+		var prepared []byte
+		if err := e.retry(ctx, o, func() (err error) {
+			prepared, err = s.Prepare(ctx, epoch)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		part.Position = prepared
+	case connectors.RewindableSink:
+		pos, err := s.Position()
 		if err != nil {
 			return nil, err
 		}
@@ -116,7 +136,7 @@ func (e *Engine) sinkPart(ctx context.Context, o *object) ([]byte, error) {
 
 // sinkBarrier reports a sink's part of checkpoint epoch.
 func (e *Engine) sinkBarrier(ctx context.Context, o *object, epoch uint64) error {
-	data, err := e.sinkPart(ctx, o)
+	data, err := e.sinkPart(ctx, o, epoch)
 	if err != nil {
 		return err
 	}
@@ -125,14 +145,34 @@ func (e *Engine) sinkBarrier(ctx context.Context, o *object, epoch uint64) error
 	return nil
 }
 
-// finishSink records the final part of a sink whose input ended.
+// finishSink records the final part of a sink whose input ended; it is
+// written with the next checkpoint, which commits a transactional sink's
+// last output.
 func (e *Engine) finishSink(o *object) error {
-	data, err := e.sinkPart(e.ctx, o)
+	data, err := e.sinkPart(e.ctx, o, o.reported+1)
 	if err != nil {
 		return err
 	}
 	e.checkpoints.finish(o.reported, checkpointPartKey(o.id), data)
 	return nil
+}
+
+// commitSinks makes the output of transactional sinks that checkpoint
+// epoch covers visible, once it is durable. A sink that fails keeps its
+// prepared output: the next checkpoint's commit, or recovery after a
+// crash, commits it.
+func (e *Engine) commitSinks(ctx context.Context, epoch uint64) {
+	for _, o := range e.sortedObjects(parser.KindSink) {
+		t, ok := o.sink.(connectors.TransactionalSink)
+		if !ok {
+			continue
+		}
+		if err := t.Commit(ctx, epoch); err != nil && ctx.Err() == nil {
+			o.stats.errors.Add(1)
+			o.stats.setError(err)
+			e.log.Warn("committing the sink's output failed; the next checkpoint retries", "sink", o.name, "checkpoint", epoch, "err", err)
+		}
+	}
 }
 
 // pipelineExited runs when a stream's or sink's pipeline stops for any

@@ -268,8 +268,9 @@ func (e *Engine) startSink(o *object) error {
 			return
 		}
 		b := types.NewBatch(len(from.rel.Schema))
+		unflushed := false
 		for {
-			if err := sub.Next(ctx, b); err != nil {
+			if err := e.nextForSink(ctx, o, sub, b, &unflushed); err != nil {
 				if err != io.EOF {
 					e.pipelineFailed(ctx, o, err)
 					return
@@ -284,32 +285,56 @@ func (e *Engine) startSink(o *object) error {
 					e.pipelineFailed(ctx, o, err)
 					return
 				}
+				unflushed = false
 				continue
 			}
 			if b.Len == 0 {
 				continue
 			}
-			if err := e.deliver(ctx, o, b); err != nil {
+			if err := e.retry(ctx, o, func() error { return o.sink.Write(ctx, b) }); err != nil {
 				return
 			}
+			unflushed = true
 			o.stats.rowsOut.Add(int64(b.Len))
 		}
 	})
 	return nil
 }
 
-// deliver writes one batch to a sink and flushes it, each step retried
-// with exponential backoff (up to 30s between attempts) until it succeeds
-// or ctx ends. A failed Write is retried; once Write succeeded only Flush
-// is, so a batch is never handed to the sink twice.
-func (e *Engine) deliver(ctx context.Context, o *object, b *types.Batch) error {
-	if err := e.retry(ctx, o, func() error { return o.sink.Write(ctx, b) }); err != nil {
-		return err
+// noWait is a context that is always done: an operator's Next with it
+// returns a batch only when one is ready at once.
+var noWait = func() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}()
+
+// nextForSink reads a sink's next batch from in. When rows were written
+// since the last flush (*unflushed) and no batch is ready at once, it
+// flushes the sink first. So a sink flushes when it caught up with its
+// input (and at barriers and at the end), not after every batch: a busy
+// sink keeps writing while its earlier rows are in flight, and a quiet one
+// holds nothing back. in is what follow returns: a topic subscription,
+// after a log scan when backfilling; with a done context both return its
+// error having consumed nothing.
+func (e *Engine) nextForSink(ctx context.Context, o *object, in exec.Operator, b *types.Batch, unflushed *bool) error {
+	if *unflushed {
+		err := in.Next(noWait, b)
+		if !errors.Is(err, context.Canceled) || ctx.Err() != nil {
+			return err
+		}
+		if err := e.retry(ctx, o, func() error { return o.sink.Flush(ctx) }); err != nil {
+			return err
+		}
+		*unflushed = false
 	}
-	return e.retry(ctx, o, func() error { return o.sink.Flush(ctx) })
+	return in.Next(ctx, b)
 }
 
-// retry runs step until it succeeds, backing off between failures.
+// retry runs step (a sink's Write or Flush) until it succeeds, backing off
+// exponentially between failures (up to 30s) until ctx ends. A failed
+// Write is retried with the same batch; a Write that succeeded is never
+// repeated, so a batch is never handed to the sink twice.
 func (e *Engine) retry(ctx context.Context, o *object, step func() error) error {
 	backoff := 100 * time.Millisecond
 	for {

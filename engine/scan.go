@@ -124,10 +124,16 @@ func (s *logScan) Open(context.Context) error {
 	return nil
 }
 
+// Next returns the next retained rows. With ctx done it returns ctx's
+// error having read nothing: a sink probes its input with a done context
+// (nextForSink) and must not lose a batch to it.
 func (s *logScan) Next(ctx context.Context, b *types.Batch) error {
 	b.Reset(s.width)
 	if s.next > s.last {
 		return io.EOF
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	err := s.log.Scan(s.next, func(seq uint64, row []types.Datum) error {
 		if seq > s.last {
@@ -151,7 +157,7 @@ func (s *logScan) Next(ctx context.Context, b *types.Batch) error {
 		s.next = s.last + 1
 		return io.EOF
 	}
-	return ctx.Err()
+	return nil
 }
 
 func (s *logScan) Close(context.Context) error { return nil }
