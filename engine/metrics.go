@@ -40,8 +40,9 @@ const (
 )
 
 // ObjectMetrics are one catalog object's counters. Which counters an
-// object keeps depends on its kind: sources count RowsIn, streams RowsOut
-// and LateRows, sinks RowsOut; the others stay 0.
+// object keeps depends on its kind: sources count RowsIn, streams RowsIn,
+// RowsOut, LateRows, StateBytes and Operators, sinks RowsOut; the others
+// stay 0.
 type ObjectMetrics struct {
 	// Kind is "source", "stream", "sink" or "table".
 	Kind string
@@ -53,7 +54,7 @@ type ObjectMetrics struct {
 	Inputs []string
 	// Pipeline is one of the Pipeline* states.
 	Pipeline string
-	// RowsIn are the rows a source received.
+	// RowsIn are the rows a source received or a stream's scans read.
 	RowsIn int64
 	// RowsOut are the rows a stream produced or a sink delivered.
 	RowsOut int64
@@ -62,12 +63,20 @@ type ObjectMetrics struct {
 	Errors int64
 	// LateRows are rows a stream dropped for arriving behind its watermark.
 	LateRows int64
+	// SinkRetries are a sink's delivery steps repeated after a failure
+	// (Errors counts the failures; a failure at shutdown is not retried).
+	SinkRetries int64
 	// Watermark is the latest watermark (event time, UTC); zero if none yet.
 	Watermark time.Time
 	// WatermarkLag is Time minus Watermark; 0 without a watermark.
 	WatermarkLag time.Duration
 	// LastError is the most recent pipeline error ("" if none).
 	LastError string
+	// StateBytes is the encoded size of a stream's operator state at its
+	// last checkpoint or restore (0 before the first, or without state).
+	StateBytes int64
+	// Operators are a stream's operators, root first (see OperatorMetrics.ID).
+	Operators []OperatorMetrics
 }
 
 // NoveltyMetrics describe one novelty context.
@@ -136,7 +145,11 @@ func (o *object) metrics(now time.Time) ObjectMetrics {
 	m := ObjectMetrics{
 		Kind: o.kind.String(), Name: o.name, Connector: o.connector, Inputs: slices.Clone(o.deps),
 		Pipeline: o.pipelineState(), RowsIn: o.stats.rowsIn.Load(), RowsOut: o.stats.rowsOut.Load(),
-		Errors: o.stats.errors.Load(), LateRows: o.stats.late.Load(), LastError: o.stats.errorText(),
+		Errors: o.stats.errors.Load(), LateRows: o.stats.late.Load(),
+		SinkRetries: o.stats.retries.Load(), LastError: o.stats.errorText(),
+	}
+	if o.kind == parser.KindStream {
+		m.Operators, m.RowsIn, m.StateBytes = streamFigures(o)
 	}
 	if mark := o.stats.watermark.Load(); mark != 0 && mark != types.NoWatermark {
 		m.Watermark = time.UnixMicro(mark).UTC()

@@ -39,10 +39,18 @@ func TestMetrics(t *testing.T) {
 		{Kind: "source", Name: ErrorsSource, Pipeline: PipelineNone, RowsIn: 1},
 		{Kind: "source", Name: "src", Pipeline: PipelineNone, RowsIn: 3, Watermark: mark, WatermarkLag: lag},
 		// 10 / (1 - 1) fails: one error, one row out.
-		{Kind: "stream", Name: "big", Inputs: []string{"src"}, Pipeline: PipelineRunning, RowsOut: 1, Errors: 1,
-			Watermark: mark, WatermarkLag: lag},
-		{Kind: "stream", Name: "scored", Inputs: []string{"src"}, Pipeline: PipelineRunning, RowsOut: 3,
-			Watermark: mark, WatermarkLag: lag},
+		{Kind: "stream", Name: "big", Inputs: []string{"src"}, Pipeline: PipelineRunning, RowsIn: 3, RowsOut: 1, Errors: 1,
+			Watermark: mark, WatermarkLag: lag, Operators: []OperatorMetrics{
+				{ID: "0:Project", Inputs: []string{"1:Filter"}, RowsIn: 2, RowsOut: 1, Batches: 1},
+				{ID: "1:Filter", Inputs: []string{"2:Scan"}, RowsIn: 3, RowsOut: 2, Batches: 1},
+				{ID: "2:Scan", RowsOut: 3, Batches: 1},
+			}},
+		{Kind: "stream", Name: "scored", Inputs: []string{"src"}, Pipeline: PipelineRunning, RowsIn: 3, RowsOut: 3,
+			Watermark: mark, WatermarkLag: lag, Operators: []OperatorMetrics{
+				{ID: "0:Project", Inputs: []string{"1:Novelty"}, RowsIn: 3, RowsOut: 3, Batches: 1},
+				{ID: "1:Novelty", Inputs: []string{"2:Scan"}, RowsIn: 3, RowsOut: 3, Batches: 1},
+				{ID: "2:Scan", RowsOut: 3, Batches: 1},
+			}},
 		{Kind: "sink", Name: "out", Connector: "file", Inputs: []string{"big"}, Pipeline: PipelineRunning, RowsOut: 1},
 	}
 	// The pipelines run on their own goroutines: wait for them to settle.

@@ -80,6 +80,9 @@ type stats struct {
 	rowsIn  atomic.Int64
 	rowsOut atomic.Int64
 	errors  atomic.Int64
+	// retries are a sink's delivery steps (Write, Flush) repeated after a
+	// failure.
+	retries atomic.Int64
 	late    atomic.Int64
 	// lastError is the most recent pipeline error, for SHOW (string).
 	lastError atomic.Value

@@ -187,7 +187,8 @@ func (e *Engine) startStream(o *object) error {
 		LateRows:  func(n int64) { o.stats.late.Add(n) },
 		RowErrors: func(err error) { e.rowFailed(o, err) },
 	}
-	pipe, err := exec.BuildPipeline(o.plan.Root, env)
+	// Instrumented: per-operator counts for SHOW STREAMS and /metrics (opstats.go).
+	pipe, err := exec.BuildPipelineInstrumented(o.plan.Root, env)
 	if err != nil {
 		return err
 	}
@@ -350,6 +351,7 @@ func (e *Engine) retry(ctx context.Context, o *object, step func() error) error 
 			return ctx.Err()
 		case <-time.After(backoff):
 		}
+		o.stats.retries.Add(1)
 		backoff = min(2*backoff, 30*time.Second)
 	}
 }

@@ -70,31 +70,33 @@ func (s *Session) show(st *parser.Show, w RowWriter) (string, error) {
 		return writeRows(w, cols, rows)
 	case "streams":
 		cols := types.Schema{
-			{Name: "name", Type: types.Text}, {Name: "rows_out", Type: types.Int8},
-			{Name: "late_rows", Type: types.Int8}, {Name: "errors", Type: types.Int8},
+			{Name: "name", Type: types.Text}, {Name: "rows_out", Type: types.Int8}, {Name: "late_rows", Type: types.Int8},
+			{Name: "errors", Type: types.Int8}, {Name: "rows_in", Type: types.Int8}, {Name: "state_bytes", Type: types.Int8},
 			{Name: "watermark", Type: types.Timestamp, Nullable: true}, {Name: "retention", Type: types.Interval},
 			{Name: "query", Type: types.Text}, {Name: "last_error", Type: types.Text, Nullable: true},
 		}
 		var rows [][]types.Datum
 		for _, o := range e.sortedObjects(parser.KindStream) {
+			_, rowsIn, stateBytes := streamFigures(o)
 			rows = append(rows, []types.Datum{
 				types.NewText(o.name), types.NewInt(o.stats.rowsOut.Load()), types.NewInt(o.stats.late.Load()),
-				types.NewInt(o.stats.errors.Load()), watermarkDatum(&o.stats), retentionDatum(o.retention),
-				types.NewText(o.query), textOrNull(o.stats.errorText()),
+				types.NewInt(o.stats.errors.Load()), types.NewInt(rowsIn), types.NewInt(stateBytes),
+				watermarkDatum(&o.stats), retentionDatum(o.retention), types.NewText(o.query), textOrNull(o.stats.errorText()),
 			})
 		}
 		return writeRows(w, cols, rows)
 	case "sinks":
 		cols := types.Schema{
 			{Name: "name", Type: types.Text}, {Name: "from", Type: types.Text}, {Name: "connector", Type: types.Text},
-			{Name: "rows_out", Type: types.Int8}, {Name: "errors", Type: types.Int8},
+			{Name: "rows_out", Type: types.Int8}, {Name: "errors", Type: types.Int8}, {Name: "retries", Type: types.Int8},
 			{Name: "last_error", Type: types.Text, Nullable: true},
 		}
 		var rows [][]types.Datum
 		for _, o := range e.sortedObjects(parser.KindSink) {
 			rows = append(rows, []types.Datum{
 				types.NewText(o.name), types.NewText(o.deps[0]), types.NewText(o.connector),
-				types.NewInt(o.stats.rowsOut.Load()), types.NewInt(o.stats.errors.Load()), textOrNull(o.stats.errorText()),
+				types.NewInt(o.stats.rowsOut.Load()), types.NewInt(o.stats.errors.Load()),
+				types.NewInt(o.stats.retries.Load()), textOrNull(o.stats.errorText()),
 			})
 		}
 		return writeRows(w, cols, rows)
@@ -175,6 +177,9 @@ func (s *Session) describe(st *parser.Describe, w RowWriter) (string, error) {
 }
 
 func (s *Session) explain(st *parser.Explain, w RowWriter) (string, error) {
+	if st.Analyze {
+		return s.explainAnalyze(st, w)
+	}
 	var lines []string
 	switch inner := st.Stmt.(type) {
 	case *parser.Query:
@@ -215,6 +220,11 @@ func (s *Session) explain(st *parser.Explain, w RowWriter) (string, error) {
 	default:
 		return "", types.Errorf(types.CodeFeatureNotSupported, "EXPLAIN supports queries, CREATE STREAM, SUBSCRIBE and DML")
 	}
+	return writePlan(w, lines)
+}
+
+// writePlan sends EXPLAIN's lines as its one-column result.
+func writePlan(w RowWriter, lines []string) (string, error) {
 	rows := make([][]types.Datum, len(lines))
 	for i, l := range lines {
 		rows[i] = []types.Datum{types.NewText(l)}

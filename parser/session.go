@@ -257,10 +257,21 @@ func parseTruncate(c *cursor, src Source) (Statement, error) {
 	return &Truncate{Source: src, Name: name}, c.expectEnd()
 }
 
-// parseExplain parses EXPLAIN <statement>; the inner statement has its own
-// Source.
+// parseExplain parses EXPLAIN [ANALYZE | ANALYSE | (option [, ...])]
+// <statement>; the inner statement has its own Source. The only option is
+// ANALYZE [boolean].
 func parseExplain(c *cursor, src Source) (Statement, error) {
 	c.next()
+	ex := &Explain{Source: src}
+	switch {
+	case c.acceptKw("analyze"), c.acceptKw("analyse"):
+		ex.Analyze = true
+	case c.peek().is("(") && c.at(1).kind == tkIdent && !startsQuery(c.at(1)):
+		c.next()
+		if err := parseExplainOptions(c, ex); err != nil {
+			return nil, err
+		}
+	}
 	if c.atEnd() {
 		return nil, c.errHere()
 	}
@@ -270,7 +281,58 @@ func parseExplain(c *cursor, src Source) (Statement, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Explain{Source: src, Stmt: stmt}, nil
+	ex.Stmt = stmt
+	return ex, nil
+}
+
+// startsQuery tells the words that open a parenthesised query, which
+// EXPLAIN (SELECT ...) explains, from EXPLAIN's option list.
+func startsQuery(t token) bool {
+	return t.isKw("select") || t.isKw("values") || t.isKw("with") || t.isKw("table")
+}
+
+// parseExplainOptions parses EXPLAIN's option list after its "(", through
+// the ")".
+func parseExplainOptions(c *cursor, ex *Explain) error {
+	for {
+		name, tok, err := c.ident()
+		if err != nil {
+			return err
+		}
+		if name != "analyze" && name != "analyse" {
+			return featureError(c.text, tok.start,
+				"EXPLAIN option "+strconv.Quote(name)+" is not supported: the only option is ANALYZE")
+		}
+		ex.Analyze = true
+		if t := c.peek(); !t.is(",") && !t.is(")") {
+			on, err := explainBoolean(c)
+			if err != nil {
+				return err
+			}
+			ex.Analyze = on
+		}
+		if c.accept(")") {
+			return nil
+		}
+		if err := c.expect(","); err != nil {
+			return err
+		}
+	}
+}
+
+// explainBoolean consumes an option's boolean value as Postgres spells
+// it: TRUE, FALSE, ON, OFF, 1 or 0.
+func explainBoolean(c *cursor) (bool, error) {
+	t := c.peek()
+	switch {
+	case t.isKw("true"), t.isKw("on"), t.kind == tkNumber && t.val == "1":
+		c.next()
+		return true, nil
+	case t.isKw("false"), t.isKw("off"), t.kind == tkNumber && t.val == "0":
+		c.next()
+		return false, nil
+	}
+	return false, c.errHere()
 }
 
 // parseSubscribe parses SUBSCRIBE [TO] name | SUBSCRIBE (query), then [LIMIT n].

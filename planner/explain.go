@@ -5,8 +5,9 @@ import (
 	"strings"
 )
 
-// Explain renders a plan as an indented operator tree, one line per
-// element, the way EXPLAIN prints it.
+// Explain renders a plan as an indented operator tree, the way EXPLAIN
+// prints it: one line per node, in Walk's (pre-)order, so lines[i]
+// describes the i-th node Walk visits.
 func Explain(n Node) []string {
 	var lines []string
 	explain(n, "", "", &lines)
@@ -23,6 +24,13 @@ func explain(n Node, first, rest string, lines *[]string) {
 			explain(in, rest+"├─ ", rest+"│  ", lines)
 		}
 	}
+}
+
+// OperatorName is the kind of operator n runs, as its EXPLAIN line starts:
+// "Scan", "Filter", "WindowAggregate", "Window" (window functions), ...
+func OperatorName(n Node) string {
+	name, _, _ := strings.Cut(describe(n), " ")
+	return name
 }
 
 // describe is one operator's line.

@@ -55,9 +55,14 @@ func testSnapshot(n int64) engine.Snapshot {
 			{Kind: "source", Name: "src", Connector: "datagen", Pipeline: engine.PipelineRunning, RowsIn: 100 * n,
 				Errors: n, Watermark: mark, WatermarkLag: 90*time.Second + time.Duration(n)*time.Second},
 			{Kind: "stream", Name: weirdName, Inputs: []string{"src"}, Pipeline: engine.PipelineRunning,
-				RowsOut: 50 * n, LateRows: 2 * n},
+				RowsIn: 100 * n, RowsOut: 50 * n, LateRows: 2 * n, StateBytes: 512, Operators: []engine.OperatorMetrics{
+					{ID: "0:WindowAggregate", Inputs: []string{"1:Filter"}, RowsIn: 60 * n, RowsOut: 50 * n, Batches: n,
+						Stateful: true, StateBytes: 512},
+					{ID: "1:Filter", Inputs: []string{"2:Scan"}, RowsIn: 100 * n, RowsOut: 60 * n, Batches: 2 * n},
+					{ID: "2:Scan", RowsOut: 100 * n, Batches: 3 * n},
+				}},
 			{Kind: "sink", Name: "out", Connector: "file", Inputs: []string{weirdName}, Pipeline: engine.PipelineFailed,
-				RowsOut: 40 * n, Errors: 3 * n, LastError: "disk full"},
+				RowsOut: 40 * n, Errors: 3 * n, SinkRetries: 2 * n, LastError: "disk full"},
 			{Kind: "table", Name: "t", Pipeline: engine.PipelineNone},
 		},
 		Novelty: []engine.NoveltyMetrics{{Name: weirdName, Observations: n, Nodes: 7, Bytes: 4096, Scores: scores.Counts()}},
@@ -132,6 +137,9 @@ func TestMetricsExposition(t *testing.T) {
 		"novelty_context_nodes": "gauge", "novelty_context_bytes": "gauge", "novelty_context_score": "histogram",
 		"novelty_checkpoints_total": "counter", "novelty_checkpoint_last": "gauge",
 		"novelty_checkpoint_duration_seconds": "gauge", "novelty_checkpoint_bytes": "gauge",
+		"novelty_state_bytes": "gauge", "novelty_operator_rows_in_total": "counter",
+		"novelty_operator_rows_out_total": "counter", "novelty_operator_batches_total": "counter",
+		"novelty_operator_state_bytes": "gauge", "novelty_sink_retries_total": "counter",
 	}
 	if !reflect.DeepEqual(types, wantTypes) {
 		t.Errorf("families = %v, want %v", types, wantTypes)
@@ -143,12 +151,25 @@ func TestMetricsExposition(t *testing.T) {
 		want   float64 // NaN: no such sample
 	}{
 		{"novelty_rows_in_total", map[string]string{"kind": "source", "name": "src"}, 1000},
-		{"novelty_rows_in_total", stream, math.NaN()},
+		{"novelty_rows_in_total", stream, 1000},
+		{"novelty_rows_in_total", map[string]string{"kind": "sink"}, math.NaN()},
+		{"novelty_state_bytes", stream, 512},
+		{"novelty_state_bytes", map[string]string{"kind": "source"}, math.NaN()},
+		{"novelty_operator_rows_in_total", map[string]string{"stream": weirdName, "operator": "0:WindowAggregate"}, 600},
+		{"novelty_operator_rows_in_total", map[string]string{"stream": weirdName, "operator": "1:Filter"}, 1000},
+		{"novelty_operator_rows_in_total", map[string]string{"operator": "2:Scan"}, math.NaN()},
+		{"novelty_operator_rows_out_total", map[string]string{"stream": weirdName, "operator": "1:Filter"}, 600},
+		{"novelty_operator_rows_out_total", map[string]string{"stream": weirdName, "operator": "2:Scan"}, 1000},
+		{"novelty_operator_batches_total", map[string]string{"stream": weirdName, "operator": "2:Scan"}, 30},
+		{"novelty_operator_state_bytes", map[string]string{"stream": weirdName, "operator": "0:WindowAggregate"}, 512},
+		{"novelty_operator_state_bytes", map[string]string{"operator": "1:Filter"}, math.NaN()},
 		{"novelty_rows_out_total", stream, 500},
 		{"novelty_rows_out_total", map[string]string{"kind": "sink", "name": "out"}, 400},
 		{"novelty_rows_out_total", map[string]string{"kind": "source"}, math.NaN()},
 		{"novelty_errors_total", map[string]string{"kind": "sink", "name": "out"}, 30},
 		{"novelty_errors_total", map[string]string{"kind": "table"}, math.NaN()},
+		{"novelty_sink_retries_total", map[string]string{"kind": "sink", "name": "out"}, 20},
+		{"novelty_sink_retries_total", stream, math.NaN()},
 		{"novelty_late_rows_total", stream, 20},
 		{"novelty_watermark_seconds", map[string]string{"name": "src"}, float64(snapTime.Unix() - 90)},
 		{"novelty_watermark_lag_seconds", map[string]string{"name": "src"}, 100},
@@ -302,6 +323,16 @@ func TestPipelinesJSON(t *testing.T) {
 			Watermark           *time.Time `json:"watermark"`
 			WatermarkLagSeconds *float64   `json:"watermark_lag_seconds"`
 			LastError           string     `json:"last_error"`
+			StateBytes          int64      `json:"state_bytes"`
+			Operators           []struct {
+				ID         string   `json:"id"`
+				Inputs     []string `json:"inputs"`
+				RowsIn     int64    `json:"rows_in"`
+				RowsOut    int64    `json:"rows_out"`
+				Batches    int64    `json:"batches"`
+				Stateful   bool     `json:"stateful"`
+				StateBytes int64    `json:"state_bytes"`
+			} `json:"operators"`
 		} `json:"objects"`
 		Novelty []struct {
 			Name   string `json:"name"`
@@ -323,8 +354,16 @@ func TestPipelinesJSON(t *testing.T) {
 		t.Errorf("src = %+v", src)
 	}
 	if stream.Name != weirdName || stream.Watermark != nil || stream.WatermarkLagSeconds != nil ||
-		!reflect.DeepEqual(stream.Inputs, []string{"src"}) {
-		t.Errorf("stream = %+v", stream)
+		!reflect.DeepEqual(stream.Inputs, []string{"src"}) || stream.StateBytes != 512 || len(stream.Operators) != 3 {
+		t.Fatalf("stream = %+v", stream)
+	}
+	if window, scan := stream.Operators[0], stream.Operators[2]; window.ID != "0:WindowAggregate" ||
+		!reflect.DeepEqual(window.Inputs, []string{"1:Filter"}) || window.RowsIn != 600 || window.RowsOut != 500 ||
+		window.Batches != 10 || !window.Stateful || window.StateBytes != 512 || scan.Inputs == nil || scan.Stateful {
+		t.Errorf("operators = %+v", stream.Operators)
+	}
+	if src.StateBytes != 0 || src.Operators != nil {
+		t.Errorf("src has stream figures: %+v", src)
 	}
 	if sink.Pipeline != engine.PipelineFailed || sink.LastError != "disk full" {
 		t.Errorf("sink = %+v", sink)

@@ -30,6 +30,19 @@ type objectJSON struct {
 	Watermark           *time.Time `json:"watermark"`
 	WatermarkLagSeconds *float64   `json:"watermark_lag_seconds"`
 	LastError           string     `json:"last_error,omitempty"`
+	// StateBytes and Operators are a stream's (see engine.ObjectMetrics).
+	StateBytes int64          `json:"state_bytes"`
+	Operators  []operatorJSON `json:"operators,omitempty"`
+}
+
+type operatorJSON struct {
+	ID         string   `json:"id"`
+	Inputs     []string `json:"inputs"`
+	RowsIn     int64    `json:"rows_in"`
+	RowsOut    int64    `json:"rows_out"`
+	Batches    int64    `json:"batches"`
+	Stateful   bool     `json:"stateful"`
+	StateBytes int64    `json:"state_bytes"`
 }
 
 type noveltyJSON struct {
@@ -54,9 +67,18 @@ func newPipelines(s engine.Snapshot, running bool) pipelines {
 		Novelty: make([]noveltyJSON, len(s.Novelty))}
 	for i, o := range s.Objects {
 		j := objectJSON{Kind: o.Kind, Name: o.Name, Connector: o.Connector, Inputs: o.Inputs, Pipeline: o.Pipeline,
-			RowsIn: o.RowsIn, RowsOut: o.RowsOut, Errors: o.Errors, LateRows: o.LateRows, LastError: o.LastError}
+			RowsIn: o.RowsIn, RowsOut: o.RowsOut, Errors: o.Errors, LateRows: o.LateRows, LastError: o.LastError,
+			StateBytes: o.StateBytes}
 		if j.Inputs == nil {
 			j.Inputs = []string{}
+		}
+		for _, op := range o.Operators {
+			inputs := op.Inputs
+			if inputs == nil {
+				inputs = []string{}
+			}
+			j.Operators = append(j.Operators, operatorJSON{ID: op.ID, Inputs: inputs, RowsIn: op.RowsIn,
+				RowsOut: op.RowsOut, Batches: op.Batches, Stateful: op.Stateful, StateBytes: op.StateBytes})
 		}
 		if !o.Watermark.IsZero() {
 			mark, lag := o.Watermark, o.WatermarkLag.Seconds()

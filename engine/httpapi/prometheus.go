@@ -21,8 +21,10 @@ func appendExposition(buf []byte, s engine.Snapshot) []byte {
 		return o.Kind == "source" || o.Kind == "stream" || o.Kind == "sink"
 	}
 	families := []objectFamily{
-		{"novelty_rows_in_total", "counter", "Rows a source received.",
-			func(o *engine.ObjectMetrics) (float64, bool) { return float64(o.RowsIn), o.Kind == "source" }},
+		{"novelty_rows_in_total", "counter", "Rows a source received or a stream's scans read.",
+			func(o *engine.ObjectMetrics) (float64, bool) {
+				return float64(o.RowsIn), o.Kind == "source" || o.Kind == "stream"
+			}},
 		{"novelty_rows_out_total", "counter", "Rows a stream produced or a sink delivered.",
 			func(o *engine.ObjectMetrics) (float64, bool) {
 				return float64(o.RowsOut), o.Kind == "stream" || o.Kind == "sink"
@@ -30,6 +32,8 @@ func appendExposition(buf []byte, s engine.Snapshot) []byte {
 		{"novelty_errors_total", "counter",
 			"Rows that failed (sent to novelty_errors); for a sink, failed delivery attempts, each retried; for novelty_errors, records dropped because it fell behind.",
 			func(o *engine.ObjectMetrics) (float64, bool) { return float64(o.Errors), pipelineKinds(o) }},
+		{"novelty_sink_retries_total", "counter", "Delivery steps a sink repeated after a failure.",
+			func(o *engine.ObjectMetrics) (float64, bool) { return float64(o.SinkRetries), o.Kind == "sink" }},
 		{"novelty_late_rows_total", "counter", "Rows a stream dropped for arriving behind its watermark.",
 			func(o *engine.ObjectMetrics) (float64, bool) { return float64(o.LateRows), o.Kind == "stream" }},
 		{"novelty_watermark_seconds", "gauge", "The latest watermark (event time, Unix seconds).",
@@ -38,6 +42,9 @@ func appendExposition(buf []byte, s engine.Snapshot) []byte {
 			}},
 		{"novelty_watermark_lag_seconds", "gauge", "How far the latest watermark is behind the engine clock.",
 			func(o *engine.ObjectMetrics) (float64, bool) { return o.WatermarkLag.Seconds(), !o.Watermark.IsZero() }},
+		{"novelty_state_bytes", "gauge",
+			"Encoded size of a stream's operator state at its last checkpoint or restore (0 before the first).",
+			func(o *engine.ObjectMetrics) (float64, bool) { return float64(o.StateBytes), o.Kind == "stream" }},
 		{"novelty_pipeline_running", "gauge",
 			"1 while the pipeline runs, 0 once it finished or failed (sources fed by INSERT have none).",
 			func(o *engine.ObjectMetrics) (float64, bool) {
@@ -56,6 +63,7 @@ func appendExposition(buf []byte, s engine.Snapshot) []byte {
 			}
 		}
 	}
+	buf = appendOperatorFamilies(buf, s.Objects)
 
 	c := s.Checkpoints
 	buf = appendHeader(buf, "novelty_checkpoints_total", "counter", "Checkpoints taken since the server started, by result.")
@@ -91,6 +99,38 @@ func appendExposition(buf []byte, s engine.Snapshot) []byte {
 		buf = appendSample(buf, "novelty_context_score_bucket", float64(n.Scores.Count), "context", n.Name, "le", "+Inf")
 		buf = appendSample(buf, "novelty_context_score_sum", n.Scores.Sum, "context", n.Name)
 		buf = appendSample(buf, "novelty_context_score_count", float64(n.Scores.Count), "context", n.Name)
+	}
+	return buf
+}
+
+// appendOperatorFamilies appends the per-operator families of the
+// streams, labelled by stream name and operator ID ("2:Filter").
+func appendOperatorFamilies(buf []byte, objects []engine.ObjectMetrics) []byte {
+	families := []struct {
+		name, typ, help string
+		value           func(op *engine.OperatorMetrics) (v float64, ok bool)
+	}{
+		{"novelty_operator_rows_in_total", "counter", "Rows an operator's inputs produced (scans have none).",
+			func(op *engine.OperatorMetrics) (float64, bool) { return float64(op.RowsIn), len(op.Inputs) > 0 }},
+		{"novelty_operator_rows_out_total", "counter", "Rows an operator produced.",
+			func(op *engine.OperatorMetrics) (float64, bool) { return float64(op.RowsOut), true }},
+		{"novelty_operator_batches_total", "counter", "Non-empty batches an operator produced.",
+			func(op *engine.OperatorMetrics) (float64, bool) { return float64(op.Batches), true }},
+		{"novelty_operator_state_bytes", "gauge",
+			"Encoded size of a stateful operator's state at its stream's last checkpoint or restore.",
+			func(op *engine.OperatorMetrics) (float64, bool) { return float64(op.StateBytes), op.Stateful }},
+	}
+	for _, f := range families {
+		buf = appendHeader(buf, f.name, f.typ, f.help)
+		for i := range objects {
+			o := &objects[i]
+			for j := range o.Operators {
+				op := &o.Operators[j]
+				if v, ok := f.value(op); ok {
+					buf = appendSample(buf, f.name, v, "stream", o.Name, "operator", op.ID)
+				}
+			}
+		}
 	}
 	return buf
 }
