@@ -33,6 +33,28 @@ func (e *Engine) restoredPart(o *object) (checkpointPart, bool, error) {
 	return part, true, nil
 }
 
+// restartUncovered makes a restored object that the last checkpoint does
+// not cover (created after it, or before any checkpoint completed) start
+// over as if created now: it reads its input's retained rows again, and
+// what it wrote before the crash goes (its log is emptied; a sink rewinds
+// to where it began), since those rows come again. A source fed by INSERT
+// keeps its log: that is the only record of its rows.
+func (e *Engine) restartUncovered(o *object) error {
+	if !e.restoring || o.kind == parser.KindTable || o.kind == parser.KindSource && o.connector == "" {
+		return nil
+	}
+	_, found, err := e.checkpoints.savedPart(o.id)
+	if err != nil || found {
+		return err
+	}
+	o.backfill = true
+	return e.cutLog(o, 0)
+}
+
+// sinkOriginKey is the state key of a rewindable sink's position when it
+// was created: where it rewinds to when no checkpoint covers it.
+func sinkOriginKey(id uint64) string { return stateKey(id, "origin") }
+
 // cutLog removes what o's retention log holds after seq.
 func (e *Engine) cutLog(o *object, seq uint64) error {
 	if o.log == nil || o.retention <= 0 {
@@ -84,9 +106,10 @@ func (e *Engine) finishStream(o *object) error {
 }
 
 // rewindSink cuts a restored sink's output back to the checkpoint, when
-// the sink can (a file); the rows after it are delivered again. A
-// transactional sink commits the output its checkpoint prepared and
-// discards the rest.
+// the sink can (a file); the rows after it are delivered again. A sink no
+// checkpoint covers goes back to where it began, recorded when it was
+// created. A transactional sink commits the output its checkpoint
+// prepared and discards the rest.
 func (e *Engine) rewindSink(o *object) error {
 	part, found, err := e.restoredPart(o)
 	if err != nil {
@@ -98,10 +121,29 @@ func (e *Engine) rewindSink(o *object) error {
 		}
 		return nil
 	}
-	if r, ok := o.sink.(connectors.RewindableSink); ok && found && part.Position != nil {
+	r, ok := o.sink.(connectors.RewindableSink)
+	if !ok {
+		return nil
+	}
+	if found {
 		if err := r.Rewind(part.Position); err != nil {
 			return fmt.Errorf("engine: sink %s: rewinding to the checkpoint: %w", o.name, err)
 		}
+		return nil
+	}
+	if !e.restoring {
+		origin, err := r.Position()
+		if err != nil {
+			return fmt.Errorf("engine: sink %s: %w", o.name, err)
+		}
+		return e.store.PutState(sinkOriginKey(o.id), origin)
+	}
+	origin, found, err := e.store.GetState(sinkOriginKey(o.id))
+	if err != nil || !found {
+		return err
+	}
+	if err := r.Rewind(origin); err != nil {
+		return fmt.Errorf("engine: sink %s: rewinding to where it began: %w", o.name, err)
 	}
 	return nil
 }

@@ -125,34 +125,46 @@ func TestCheckpointCrashRecovery(t *testing.T) {
 	steady.close()
 	wantWindows, wantScored, wantContext := steady.outcome()
 
-	crashed := openCheckpointRun(t, t.TempDir())
-	run1(t, crashed.s, checkpointSchema)
-	crashed.insertEvents(0, a)
-	crashed.waitRows("scored", a)
-	if err := crashed.e.Checkpoint(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	crashed.insertEvents(a, b)
-	crashed.waitRows("scored", b)
-	crashed.crash()
+	for _, tc := range []struct {
+		name string
+		// checkpointed is how many events the checkpoint before the crash
+		// covers; 0 crashes before any checkpoint, so the streams and sinks
+		// must start over as if created after the restart.
+		checkpointed int
+	}{{"after a checkpoint", a}, {"before the first checkpoint", 0}} {
+		t.Run(tc.name, func(t *testing.T) {
+			crashed := openCheckpointRun(t, t.TempDir())
+			run1(t, crashed.s, checkpointSchema)
+			crashed.insertEvents(0, a)
+			crashed.waitRows("scored", a)
+			if tc.checkpointed > 0 {
+				if err := crashed.e.Checkpoint(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			crashed.insertEvents(a, b)
+			crashed.waitRows("scored", b)
+			crashed.crash()
 
-	restarted := openCheckpointRun(t, crashed.dir)
-	// The rows inserted after the checkpoint are replayed from the
-	// source's log: the restored stream scores them again.
-	restarted.waitRows("scored", b-a)
-	restarted.insertEvents(b, c)
-	restarted.waitRows("scored", c-a)
-	restarted.close()
-	gotWindows, gotScored, gotContext := restarted.outcome()
+			restarted := openCheckpointRun(t, crashed.dir)
+			// The rows inserted after the checkpoint are replayed from the
+			// source's log: the restored stream scores them again.
+			restarted.waitRows("scored", int64(b-tc.checkpointed))
+			restarted.insertEvents(b, c)
+			restarted.waitRows("scored", int64(c-tc.checkpointed))
+			restarted.close()
+			gotWindows, gotScored, gotContext := restarted.outcome()
 
-	if !slices.Equal(gotWindows, wantWindows) {
-		t.Errorf("window sink after the crash:\n%s\nwant\n%s", strings.Join(gotWindows, "\n"), strings.Join(wantWindows, "\n"))
-	}
-	if !slices.Equal(gotScored, wantScored) {
-		t.Errorf("scored sink after the crash has %d lines, want %d; first difference: %s", len(gotScored), len(wantScored), firstDifference(gotScored, wantScored))
-	}
-	if len(wantContext) == 0 || !bytes.Equal(gotContext, wantContext) {
-		t.Errorf("novelty context after the crash: %d bytes, want the uninterrupted run's %d bytes bit for bit", len(gotContext), len(wantContext))
+			if !slices.Equal(gotWindows, wantWindows) {
+				t.Errorf("window sink after the crash:\n%s\nwant\n%s", strings.Join(gotWindows, "\n"), strings.Join(wantWindows, "\n"))
+			}
+			if !slices.Equal(gotScored, wantScored) {
+				t.Errorf("scored sink after the crash has %d lines, want %d; first difference: %s", len(gotScored), len(wantScored), firstDifference(gotScored, wantScored))
+			}
+			if len(wantContext) == 0 || !bytes.Equal(gotContext, wantContext) {
+				t.Errorf("novelty context after the crash: %d bytes, want the uninterrupted run's %d bytes bit for bit", len(gotContext), len(wantContext))
+			}
+		})
 	}
 }
 

@@ -367,6 +367,9 @@ func (e *Engine) activate(o *object) error {
 			return err
 		}
 	}
+	if err := e.restartUncovered(o); err != nil {
+		return err
+	}
 	var err error
 	switch {
 	case o.kind == parser.KindStream:
