@@ -1,6 +1,7 @@
 package connectors
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -19,9 +20,10 @@ type kafkaSource struct {
 }
 
 var (
-	_ Source           = kafkaSource{}
-	_ BadRecordCounter = kafkaSource{}
-	_ Sink             = (*kafka.Sink)(nil)
+	_ Source            = kafkaSource{}
+	_ BadRecordCounter  = kafkaSource{}
+	_ Sink              = (*kafka.Sink)(nil)
+	_ TransactionalSink = (*kafka.TransactionalSink)(nil)
 )
 
 // KafkaSource returns the factory of the Kafka source. By default it reads
@@ -43,6 +45,8 @@ func KafkaSource() SourceFactory {
 		{Name: "group_assign", Default: "false", Allowed: boolValues(),
 			Doc: "join group_id as a member: the group splits the topic's partitions between the sources that join it"},
 		{Name: "start", Default: "earliest", Allowed: []string{"earliest", "latest"}, Doc: "where a new source begins: the oldest retained record or the next new one"},
+		{Name: "isolation_level", Default: "read_committed", Allowed: []string{"read_committed", "read_uncommitted"},
+			Doc: "read_committed reads transactional records once their transaction commits and never those of aborted ones; read_uncommitted reads all at once"},
 		FormatOption("json", "csv", "raw"),
 		DelimiterOption(),
 		OnErrorOption(),
@@ -84,10 +88,15 @@ func newKafkaSource(cfg SourceConfig) (Source, error) {
 	if cfg.Options["start"] == "latest" {
 		start = kafka.StartLatest
 	}
+	isolation := kafka.ReadCommitted
+	if cfg.Options["isolation_level"] == "read_uncommitted" {
+		isolation = kafka.ReadUncommitted
+	}
 	src, err := kafka.NewSource(kafka.SourceConfig{
 		Brokers:     brokers,
 		Topic:       topic,
 		Start:       start,
+		Isolation:   isolation,
 		GroupID:     cfg.Options["group_id"],
 		GroupAssign: groupAssign,
 		Clock:       cfg.Clock,
@@ -104,8 +113,11 @@ func newKafkaSource(cfg SourceConfig) (Source, error) {
 }
 
 // KafkaSink returns the factory of the Kafka sink: one record per row,
-// produced with the idempotent producer and acknowledged before Write
-// returns.
+// produced asynchronously with the idempotent producer; Flush waits for the
+// acknowledgements. With exactly_once = 'true' the sink is a
+// TransactionalSink: its rows are produced in Kafka transactions that
+// commit with the checkpoints (kafka.TransactionalSink), so read_committed
+// consumers see every row once, across crashes.
 func KafkaSink() SinkFactory {
 	options := []OptionSpec{
 		{Name: "brokers", Required: true, Doc: "seed brokers, host:port, comma-separated"},
@@ -116,7 +128,13 @@ func KafkaSink() SinkFactory {
 		{Name: "compression", Default: "snappy", Allowed: []string{"none", "gzip", "snappy", "lz4", "zstd"},
 			Doc: "codec of record batches (snappy: cheap and readable by every Kafka since 0.8)"},
 		{Name: "batch_max_bytes", Doc: "largest record batch before compression, in bytes (default 1000012, Kafka's default max.message.bytes)"},
-		{Name: "linger", Default: "0", Doc: "how long a batch waits for more rows before it is sent ('5ms'); each write waits for its rows, so this adds latency"},
+		{Name: "linger", Default: "0", Doc: "how long a batch waits for more rows before it is sent ('5ms'); each flush waits for its rows, so this adds latency"},
+		{Name: "exactly_once", Default: "false", Allowed: boolValues(),
+			Doc: "produce in Kafka transactions committed with the checkpoints: read_committed consumers see each row once, after its checkpoint"},
+		{Name: "transactional_id_prefix",
+			Doc: "exactly_once: the sink's transactional ids are <prefix>-0, <prefix>-1...; default novelty-<sink name>. Unique per sink: recovery aborts every open transaction under it"},
+		{Name: "transaction_timeout",
+			Doc: "exactly_once: how long a transaction may stay open before the broker aborts it (default '15m', Kafka's usual ceiling); it must outlast a checkpoint interval plus a restart"},
 	}
 	return SinkFactory{
 		Name:    KafkaConnector,
@@ -162,7 +180,7 @@ func newKafkaSink(cfg SinkConfig) (Sink, error) {
 	if err != nil {
 		return nil, err
 	}
-	sink, err := kafka.NewSink(kafka.SinkConfig{
+	sinkCfg := kafka.SinkConfig{
 		Brokers:       brokers,
 		Topic:         topic,
 		Encoder:       enc,
@@ -171,11 +189,48 @@ func newKafkaSink(cfg SinkConfig) (Sink, error) {
 		BatchMaxBytes: batchMax,
 		Linger:        linger,
 		Security:      security,
-	})
+	}
+	if cfg.Options["exactly_once"] != "true" {
+		for _, name := range []string{"transactional_id_prefix", "transaction_timeout"} {
+			if _, given := cfg.Options[name]; given {
+				return nil, types.Errorf(types.CodeInvalidParameterValue, "option %q needs exactly_once = 'true'", name)
+			}
+		}
+		sink, err := kafka.NewSink(sinkCfg)
+		if err != nil {
+			return nil, err
+		}
+		return sink, nil
+	}
+	txn, err := kafkaTransactions(cfg)
+	if err != nil {
+		return nil, err
+	}
+	sink, err := kafka.NewTransactionalSink(sinkCfg, txn)
 	if err != nil {
 		return nil, err
 	}
 	return sink, nil
+}
+
+// kafkaTransactions reads the exactly_once sink's options.
+func kafkaTransactions(cfg SinkConfig) (kafka.TransactionConfig, error) {
+	txn := kafka.TransactionConfig{IDPrefix: "novelty-" + cfg.Name}
+	if p, given := cfg.Options["transactional_id_prefix"]; given {
+		if strings.TrimSpace(p) == "" {
+			return txn, types.Errorf(types.CodeInvalidParameterValue, "option %q must not be empty", "transactional_id_prefix")
+		}
+		txn.IDPrefix = p
+	}
+	if s, given := cfg.Options["transaction_timeout"]; given {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < time.Second || d.Milliseconds() > math.MaxInt32 {
+			return txn, types.Errorf(types.CodeInvalidParameterValue,
+				"invalid value %q for option %q: want a duration from '1s' to '596h', such as '15m'", s, "transaction_timeout")
+		}
+		txn.Timeout = d
+	}
+	return txn, nil
 }
 
 // batchMaxBytes reads batch_max_bytes; "" keeps the client's default (0).

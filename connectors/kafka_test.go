@@ -57,6 +57,19 @@ func TestKafkaOptionErrors(t *testing.T) {
 		{name: "zero batch size", sink: true, kv: append(base, "batch_max_bytes", "0"), want: `option "batch_max_bytes"`},
 		{name: "bad linger", sink: true, kv: append(base, "linger", "-1s"), want: `option "linger"`},
 		{name: "sink security", sink: true, kv: append(base, "sasl_username", "u"), want: `needs option "sasl_mechanism"`},
+		{name: "isolation level", kv: append(base, "isolation_level", "READ_UNCOMMITTED")},
+		{name: "bad isolation level", kv: append(base, "isolation_level", "serializable"),
+			want: `option "isolation_level": allowed values are read_committed, read_uncommitted`},
+		{name: "exactly once", sink: true, kv: append(base, "exactly_once", "true", "transactional_id_prefix", "p", "transaction_timeout", "5m")},
+		{name: "bad exactly once", sink: true, kv: append(base, "exactly_once", "yes"), want: `option "exactly_once": allowed values are true, false`},
+		{name: "prefix without exactly once", sink: true, kv: append(base, "transactional_id_prefix", "p"),
+			want: `option "transactional_id_prefix" needs exactly_once = 'true'`},
+		{name: "timeout without exactly once", sink: true, kv: append(base, "transaction_timeout", "5m"),
+			want: `option "transaction_timeout" needs exactly_once = 'true'`},
+		{name: "empty prefix", sink: true, kv: append(base, "exactly_once", "true", "transactional_id_prefix", " "),
+			want: `option "transactional_id_prefix" must not be empty`},
+		{name: "bad transaction timeout", sink: true, kv: append(base, "exactly_once", "true", "transaction_timeout", "100ms"),
+			want: `option "transaction_timeout"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,6 +83,38 @@ func TestKafkaOptionErrors(t *testing.T) {
 				t.Errorf("error %v has no SQLSTATE", err)
 			}
 		})
+	}
+}
+
+func TestKafkaExactlyOnceSinkIsTransactional(t *testing.T) {
+	f := KafkaSink()
+	for _, tc := range []struct {
+		exactlyOnce   string
+		transactional bool
+	}{{"false", false}, {"true", true}} {
+		resolved, err := Validate(f.Name, f.Options, opts("brokers", "127.0.0.1:9092", "topic", "t", "exactly_once", tc.exactlyOnce))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := f.New(SinkConfig{Name: "out", Schema: kafkaSchema, Options: resolved})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts, ok := s.(TransactionalSink)
+		if ok != tc.transactional {
+			t.Errorf("exactly_once = %s: sink %T transactional = %v", tc.exactlyOnce, s, ok)
+		}
+		if ok {
+			// Nothing written: Prepare names no transaction and needs no broker.
+			state, err := ts.Prepare(context.Background(), 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := `"prefix":"novelty-out"`; !strings.Contains(string(state), want) {
+				t.Errorf("Prepare = %s, want the default prefix (%s)", state, want)
+			}
+		}
+		s.Close()
 	}
 }
 

@@ -112,7 +112,10 @@ func (o *object) start(parent context.Context, fn func(ctx context.Context)) {
 	}()
 }
 
-// stop ends the object's pipeline and waits for it; idempotent.
+// stop ends the object's pipeline and waits for it, then closes its topic
+// or sink; idempotent. A sink is closed here rather than when its input
+// ends, so a transactional sink's last output can still be committed by
+// the checkpoint after the end.
 func (o *object) stop() {
 	if o.cancel != nil {
 		o.cancel()
@@ -121,6 +124,9 @@ func (o *object) stop() {
 	}
 	if o.topic != nil {
 		o.topic.Close()
+	}
+	if o.sink != nil {
+		_ = o.sink.Close()
 	}
 }
 

@@ -262,7 +262,6 @@ func (e *Engine) startSink(o *object) error {
 	sub := follow(from, o.backfill)
 	o.start(e.ctx, func(ctx context.Context) {
 		defer e.pipelineExited(o)
-		defer o.sink.Close()
 		defer sub.Close(context.WithoutCancel(ctx))
 		if err := sub.Open(ctx); err != nil {
 			e.pipelineFailed(ctx, o, err)

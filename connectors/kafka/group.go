@@ -49,7 +49,7 @@ func (s *Source) openGroup(ctx context.Context, resume map[int32]int64) error {
 	for p := range all {
 		all[p] = int32(p)
 	}
-	listed, err := listOffsets(ctx, admin, s.cfg.Topic, all, s.cfg.Start)
+	listed, err := listOffsets(ctx, admin, s.cfg.Topic, all, s.cfg.Start, s.cfg.Isolation)
 	if err != nil {
 		return err
 	}

@@ -51,13 +51,17 @@ func describeTopic(ctx context.Context, cl *kgo.Client, topic string) (topicMeta
 }
 
 // listOffsets resolves start to a concrete offset for each of partitions:
-// the log start (earliest) or the high watermark (latest).
-func listOffsets(ctx context.Context, cl *kgo.Client, topic string, partitions []int32, start Start) (map[int32]int64, error) {
+// the log start (earliest) or, for latest, the high watermark or under
+// ReadCommitted the last stable offset (before the first open transaction).
+func listOffsets(ctx context.Context, cl *kgo.Client, topic string, partitions []int32, start Start, isolation Isolation) (map[int32]int64, error) {
 	ts := int64(-2) // earliest
 	if start == StartLatest {
 		ts = -1
 	}
 	req := kmsg.NewPtrListOffsetsRequest()
+	if isolation == ReadCommitted {
+		req.IsolationLevel = 1
+	}
 	t := kmsg.NewListOffsetsRequestTopic()
 	t.Topic = topic
 	for _, p := range partitions {

@@ -2,10 +2,14 @@ package kafka
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -175,4 +179,121 @@ func consumeAll(tb testing.TB, brokers []string, topic string, want int) []strin
 		})
 	}
 	return out
+}
+
+// TestKafkaSinkRetriesFailedRecords fails the first produce request with
+// an error the client does not retry itself: the records must come back
+// from Flush as an error and be produced again, once each.
+func TestKafkaSinkRetriesFailedRecords(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, "alerts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var failures atomic.Int32
+	c.ControlKey(int16(kmsg.Produce), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		failures.Add(1)
+		produce := req.(*kmsg.ProduceRequest)
+		resp := produce.ResponseKind().(*kmsg.ProduceResponse)
+		for _, rt := range produce.Topics {
+			st := kmsg.NewProduceResponseTopic()
+			st.Topic, st.TopicID = rt.Topic, rt.TopicID
+			for _, rp := range rt.Partitions {
+				sp := kmsg.NewProduceResponseTopicPartition()
+				sp.Partition, sp.ErrorCode = rp.Partition, kerr.InvalidRecord.Code
+				st.Partitions = append(st.Partitions, sp)
+			}
+			resp.Topics = append(resp.Topics, st)
+		}
+		return resp, nil, true
+	})
+	brokers := c.ListenAddrs()
+	sink, err := NewSink(SinkConfig{Brokers: brokers, Topic: "alerts", Encoder: format.NewJSONEncoder(testSchema), KeyColumn: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	b := types.NewBatch(len(testSchema))
+	for i := range 50 {
+		b.Append([]types.Datum{types.NewInt(int64(i)), types.NewText("user")})
+	}
+	ctx := context.Background()
+	if err := sink.Write(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := sink.Flush(ctx); err == nil {
+		t.Fatal("Flush after a failed produce succeeded")
+	}
+	if err := sink.Flush(ctx); err != nil {
+		t.Fatalf("Flush of the records produced again: %v", err)
+	}
+	if failures.Load() != 1 {
+		t.Errorf("%d produce requests failed, want 1", failures.Load())
+	}
+	got := consumeAll(t, brokers, "alerts", 50)
+	want := make([]string, 0, 50)
+	for i := range 50 {
+		want = append(want, fmt.Sprintf(`<nil>={"id":%d,"name":"user"}`, i))
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("records = %q, want %q", got, want)
+	}
+}
+
+// TestKafkaSinkWriteReturnsEarlierFailure checks a Write after a failed
+// delivery reports it without taking its batch, which the caller retries.
+func TestKafkaSinkWriteReturnsEarlierFailure(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "alerts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.ControlKey(int16(kmsg.Produce), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		produce := req.(*kmsg.ProduceRequest)
+		resp := produce.ResponseKind().(*kmsg.ProduceResponse)
+		st := kmsg.NewProduceResponseTopic()
+		st.Topic, st.TopicID = produce.Topics[0].Topic, produce.Topics[0].TopicID
+		sp := kmsg.NewProduceResponseTopicPartition()
+		sp.ErrorCode = kerr.InvalidRecord.Code
+		st.Partitions = append(st.Partitions, sp)
+		resp.Topics = append(resp.Topics, st)
+		return resp, nil, true
+	})
+	brokers := c.ListenAddrs()
+	sink, err := NewSink(SinkConfig{Brokers: brokers, Topic: "alerts", Encoder: format.NewJSONEncoder(testSchema), KeyColumn: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	ctx := context.Background()
+	batch := func(id int64) *types.Batch {
+		b := types.NewBatch(len(testSchema))
+		b.Append([]types.Datum{types.NewInt(id), types.NewText("user")})
+		return b
+	}
+	if err := sink.Write(ctx, batch(1)); err != nil {
+		t.Fatal(err)
+	}
+	// Wait for the failure through the client: the sink's Flush would
+	// report it itself.
+	if err := sink.cl.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := sink.Write(ctx, batch(2)); err == nil {
+		t.Fatal("Write after a failed delivery succeeded")
+	}
+	if err := sink.Write(ctx, batch(2)); err != nil {
+		t.Fatalf("retried Write: %v", err)
+	}
+	if err := sink.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := consumeAll(t, brokers, "alerts", 2)
+	slices.Sort(got)
+	want := []string{`<nil>={"id":1,"name":"user"}`, `<nil>={"id":2,"name":"user"}`}
+	if !slices.Equal(got, want) {
+		t.Errorf("records = %q, want %q", got, want)
+	}
 }

@@ -37,6 +37,26 @@ const (
 	StartLatest
 )
 
+// Isolation is which records of transactions a source reads.
+type Isolation uint8
+
+// The isolation levels.
+const (
+	// ReadCommitted reads the records of a transaction once it commits,
+	// never those of an aborted one, and plain records in order with them:
+	// a partition is read up to its first open transaction.
+	ReadCommitted Isolation = iota
+	// ReadUncommitted reads every record as soon as it is written.
+	ReadUncommitted
+)
+
+func (i Isolation) level() kgo.IsolationLevel {
+	if i == ReadUncommitted {
+		return kgo.ReadUncommitted()
+	}
+	return kgo.ReadCommitted()
+}
+
 // BadRecordHandler decides what a record that cannot be decoded does to the
 // read: nil skips it (after reporting or counting it), an error ends the
 // read with that error. connectors.BadRecordPolicy implements it.
@@ -54,6 +74,9 @@ type SourceConfig struct {
 	// GroupAssign) the group's committed offsets name, and all of them on a
 	// fresh start (nil offset).
 	Start Start
+	// Isolation is which transactional records are read; StartLatest
+	// begins after the last stable offset under ReadCommitted.
+	Isolation Isolation
 	// GroupID is a consumer group. Without GroupAssign the source commits
 	// its offsets there so that Kafka tools show its progress; the group
 	// does not assign partitions and its offsets are never read back.
@@ -157,7 +180,8 @@ func NewSource(cfg SourceConfig) (*Source, error) {
 // plus the base options, then cfg.ClientOptions, which may override them.
 // Admin clients (metadata, list offsets) take the base options only.
 func (s *Source) consumerOptions(consume ...kgo.Opt) []kgo.Opt {
-	opts := append(consume, s.base...)
+	opts := append(consume, kgo.FetchIsolationLevel(s.cfg.Isolation.level()))
+	opts = append(opts, s.base...)
 	return append(opts, s.cfg.ClientOptions...)
 }
 
@@ -222,7 +246,7 @@ func (s *Source) startOffsets(ctx context.Context, resume map[int32]int64) ([]in
 	if resume != nil {
 		start = StartEarliest // added since the offset was taken: all of it is new
 	}
-	listed, err := listOffsets(ctx, admin, s.cfg.Topic, missing, start)
+	listed, err := listOffsets(ctx, admin, s.cfg.Topic, missing, start, s.cfg.Isolation)
 	if err != nil {
 		return nil, err
 	}
