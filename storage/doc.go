@@ -11,9 +11,11 @@
 //
 //	'c' name                     catalog entry (value: caller's bytes)
 //	'i'                          last object id handed out (value: 8-byte big-endian)
-//	'l' logID seq                retention log entry, seq >= 1
-//	                             (value: 8-byte big-endian append time in unix
-//	                             micros, then AppendRow's encoding of the row)
+//	'l' logID seq                retention log entry: the rows of one append,
+//	                             seq (>= 1) being the first one's (value:
+//	                             8-byte big-endian append time in unix
+//	                             micros, uvarint row count, then each row as
+//	                             uvarint length + AppendRow's encoding)
 //	'l' logID 0x0000000000000000 trim mark: the highest seq Trim removed, kept
 //	                             so that seq numbers continue after a restart
 //	                             even when every entry has been trimmed

@@ -96,29 +96,38 @@ func (l *Log) Append(rows []types.Datum, width int, now time.Time, d Durability)
 	if len(rows) == 0 {
 		return first, nil
 	}
-	batch := l.store.db.NewBatch()
-	// Close fails only for a batch closed twice.
-	defer func() { _ = batch.Close() }()
-	micros := uint64(now.UnixMicro())
-	seq := first
+	// One entry holds the whole batch: one Pebble key per append rather
+	// than per row (BenchmarkLogAppend: per-row keys cost more in the
+	// memtable and in every compaction than the rows' bytes do).
+	l.key = l.entryKey(l.key[:0], first)
+	l.value = binary.BigEndian.AppendUint64(l.value[:0], uint64(now.UnixMicro()))
+	n := len(rows) / width
+	l.value = binary.AppendUvarint(l.value, uint64(n))
 	for i := 0; i < len(rows); i += width {
-		l.key = l.entryKey(l.key[:0], seq)
-		l.value = binary.BigEndian.AppendUint64(l.value[:0], micros)
-		l.value = AppendRow(l.value, rows[i:i+width])
-		if err := batch.Set(l.key, l.value, nil); err != nil {
-			return 0, fmt.Errorf("storage: log %d: append: %w", l.id, err)
-		}
-		seq++
+		l.value = appendLengthPrefixedRow(l.value, rows[i:i+width])
 	}
 	opts := pebble.Sync
 	if d == Deferred {
 		opts = pebble.NoSync
 	}
-	if err := batch.Commit(opts); err != nil {
+	if err := l.store.db.Set(l.key, l.value, opts); err != nil {
 		return 0, fmt.Errorf("storage: log %d: append: %w", l.id, err)
 	}
-	l.lastSeq.Store(seq - 1)
+	l.lastSeq.Store(first + uint64(n) - 1)
 	return first, nil
+}
+
+// appendLengthPrefixedRow appends row's AppendRow encoding after its length.
+func appendLengthPrefixedRow(buf []byte, row []types.Datum) []byte {
+	start := len(buf)
+	buf = AppendRow(buf, row)
+	size := len(buf) - start
+	var prefix [binary.MaxVarintLen64]byte
+	k := binary.PutUvarint(prefix[:], uint64(size))
+	buf = append(buf, prefix[:k]...)
+	copy(buf[start+k:], buf[start:start+size])
+	copy(buf[start:], prefix[:k])
+	return buf
 }
 
 // Scan calls fn for every row with seq >= fromSeq, in seq order, as of the
@@ -127,19 +136,32 @@ func (l *Log) Append(rows []types.Datum, width int, now time.Time, d Durability)
 // error from fn stops the scan and is returned as is.
 func (l *Log) Scan(fromSeq uint64, fn func(seq uint64, row []types.Datum) error) error {
 	fromSeq = max(fromSeq, 1)
+	start, err := l.entryHolding(fromSeq)
+	if err != nil {
+		return fmt.Errorf("storage: log %d: scan: %w", l.id, err)
+	}
 	var row []types.Datum
 	var fnErr error
-	err := l.store.scanRange(l.entryKey(nil, fromSeq), prefixEnd(l.prefix), func(key, value []byte) error {
-		seq, _, data, err := l.decodeEntry(key, value)
+	err = l.store.scanRange(l.entryKey(nil, start), prefixEnd(l.prefix), func(key, value []byte) error {
+		e, err := l.decodeEntry(key, value)
 		if err != nil {
 			return err
 		}
-		if row, err = DecodeRow(data, row); err != nil {
-			return fmt.Errorf("seq %d: %w", seq, err)
-		}
-		if err := fn(seq, row); err != nil {
-			fnErr = err
-			return err
+		for seq := e.first; seq <= e.last(); seq++ {
+			data, err := e.nextRow()
+			if err != nil {
+				return err
+			}
+			if seq < fromSeq {
+				continue
+			}
+			if row, err = DecodeRow(data, row); err != nil {
+				return fmt.Errorf("seq %d: %w", seq, err)
+			}
+			if err := fn(seq, row); err != nil {
+				fnErr = err
+				return err
+			}
 		}
 		return nil
 	})
@@ -149,25 +171,47 @@ func (l *Log) Scan(fromSeq uint64, fn func(seq uint64, row []types.Datum) error)
 	return err
 }
 
+// entryHolding returns the first seq of the entry holding seq: the last
+// entry starting at or before it (seq itself when there is none).
+func (l *Log) entryHolding(seq uint64) (first uint64, err error) {
+	it, err := l.store.db.NewIter(&pebble.IterOptions{LowerBound: l.entryKey(nil, 1), UpperBound: l.entryKey(nil, seq+1)})
+	if err != nil {
+		return 0, err
+	}
+	defer func() {
+		if cerr := it.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	if !it.Last() {
+		return seq, it.Error()
+	}
+	if len(it.Key()) != logKeyLen {
+		return 0, fmt.Errorf("%w: log key of %d bytes", ErrCorrupt, len(it.Key()))
+	}
+	return binary.BigEndian.Uint64(it.Key()[1+8:]), nil
+}
+
 // Trim removes the longest prefix of the log whose rows were appended
 // before before, and returns how many rows it removed. It stops at the
-// first row appended at or after before, even if a later row is older
-// (a clock that went back). Seq numbers are never reused after a trim.
+// first append at or after before, even if a later one is older (a clock
+// that went back); the rows of one Append go together. Seq numbers are
+// never reused after a trim.
 func (l *Log) Trim(before time.Time) (removed int, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	cut := before.UnixMicro()
 	var lastRemoved uint64
 	err = l.store.scanRange(l.entryKey(nil, 1), prefixEnd(l.prefix), func(key, value []byte) error {
-		seq, micros, _, err := l.decodeEntry(key, value)
+		e, err := l.decodeEntry(key, value)
 		if err != nil {
 			return err
 		}
-		if micros >= cut {
+		if e.micros >= cut {
 			return errStopScan
 		}
-		lastRemoved = seq
-		removed++
+		lastRemoved = e.last()
+		removed += int(e.rows)
 		return nil
 	})
 	if err != nil && err != errStopScan {
@@ -206,6 +250,9 @@ func (l *Log) TruncateAfter(seq uint64) (removed int, err error) {
 	// Close fails only for a batch closed twice.
 	defer func() { _ = batch.Close() }()
 	if err := batch.DeleteRange(l.entryKey(nil, seq+1), prefixEnd(l.prefix), nil); err != nil {
+		return 0, fmt.Errorf("storage: log %d: truncate: %w", l.id, err)
+	}
+	if err := l.cutEntry(batch, seq); err != nil {
 		return 0, fmt.Errorf("storage: log %d: truncate: %w", l.id, err)
 	}
 	// A trim mark beyond seq would bring the removed seqs back on the next
@@ -254,16 +301,78 @@ func (l *Log) Drop() error {
 	return nil
 }
 
-// decodeEntry splits a stored entry into its seq, append time and encoded row.
-func (l *Log) decodeEntry(key, value []byte) (seq uint64, micros int64, row []byte, err error) {
+// cutEntry rewrites, in batch, the entry holding seq to end at seq, when
+// it holds rows after it.
+func (l *Log) cutEntry(batch *pebble.Batch, seq uint64) error {
+	first, err := l.entryHolding(seq)
+	if err != nil || first > seq {
+		return err
+	}
+	key := l.entryKey(nil, first)
+	value, closer, err := l.store.db.Get(key)
+	if err == pebble.ErrNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	e, err := l.decodeEntry(key, value)
+	if err != nil || e.last() <= seq {
+		return err
+	}
+	keep := seq - first + 1
+	cut := binary.BigEndian.AppendUint64(nil, uint64(e.micros))
+	cut = binary.AppendUvarint(cut, keep)
+	for range keep {
+		data, err := e.nextRow()
+		if err != nil {
+			return err
+		}
+		cut = binary.AppendUvarint(cut, uint64(len(data)))
+		cut = append(cut, data...)
+	}
+	return batch.Set(key, cut, nil)
+}
+
+// logEntry is one decoded entry: the rows of one Append.
+type logEntry struct {
+	first  uint64 // seq of the first row
+	micros int64  // append time
+	rows   uint64
+	data   []byte // the rows not read yet, each length-prefixed
+}
+
+func (e *logEntry) last() uint64 { return e.first + e.rows - 1 }
+
+// nextRow returns the encoding of the entry's next row.
+func (e *logEntry) nextRow() ([]byte, error) {
+	size, k := binary.Uvarint(e.data)
+	if k <= 0 || uint64(len(e.data)-k) < size {
+		return nil, fmt.Errorf("%w: log entry at seq %d: row cut short", ErrCorrupt, e.first)
+	}
+	row := e.data[k : k+int(size)]
+	e.data = e.data[k+int(size):]
+	return row, nil
+}
+
+// decodeEntry reads a stored entry's header: its first seq, append time
+// and row count; the rows follow with nextRow.
+func (l *Log) decodeEntry(key, value []byte) (logEntry, error) {
 	if len(key) != logKeyLen {
-		return 0, 0, nil, fmt.Errorf("%w: log key of %d bytes", ErrCorrupt, len(key))
+		return logEntry{}, fmt.Errorf("%w: log key of %d bytes", ErrCorrupt, len(key))
 	}
-	seq = binary.BigEndian.Uint64(key[1+8:])
+	e := logEntry{first: binary.BigEndian.Uint64(key[1+8:])}
 	if len(value) < 8 {
-		return 0, 0, nil, fmt.Errorf("%w: seq %d: log entry of %d bytes", ErrCorrupt, seq, len(value))
+		return logEntry{}, fmt.Errorf("%w: seq %d: log entry of %d bytes", ErrCorrupt, e.first, len(value))
 	}
-	return seq, int64(binary.BigEndian.Uint64(value)), value[8:], nil
+	e.micros = int64(binary.BigEndian.Uint64(value))
+	rows, k := binary.Uvarint(value[8:])
+	if k <= 0 || rows == 0 {
+		return logEntry{}, fmt.Errorf("%w: seq %d: log entry without rows", ErrCorrupt, e.first)
+	}
+	e.rows, e.data = rows, value[8+k:]
+	return e, nil
 }
 
 // recoverLogs finds the last seq of every log: one seek to the end of each
@@ -289,16 +398,22 @@ func (s *Store) recoverLogs() (err error) {
 		if len(it.Key()) != logKeyLen {
 			return fmt.Errorf("storage: recover log %d: %w: log key of %d bytes", id, ErrCorrupt, len(it.Key()))
 		}
-		last := binary.BigEndian.Uint64(it.Key()[1+8:])
-		if last == trimMarkSeq {
-			value, err := it.ValueAndErr()
-			if err != nil {
-				return fmt.Errorf("storage: recover log %d: %w", id, err)
-			}
+		value, err := it.ValueAndErr()
+		if err != nil {
+			return fmt.Errorf("storage: recover log %d: %w", id, err)
+		}
+		var last uint64
+		if binary.BigEndian.Uint64(it.Key()[1+8:]) == trimMarkSeq {
 			if len(value) != 8 {
 				return fmt.Errorf("storage: recover log %d: %w: trim mark of %d bytes", id, ErrCorrupt, len(value))
 			}
 			last = binary.BigEndian.Uint64(value)
+		} else {
+			e, err := l.decodeEntry(it.Key(), value)
+			if err != nil {
+				return fmt.Errorf("storage: recover log %d: %w", id, err)
+			}
+			last = e.last()
 		}
 		l.lastSeq.Store(last)
 		s.logs[id] = l

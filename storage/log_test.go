@@ -27,19 +27,19 @@ func intRows(vs ...int64) []types.Datum {
 	return rows
 }
 
-type logEntry struct {
+type scannedRow struct {
 	seq uint64
 	v   int64
 }
 
-func scanLog(t *testing.T, l *Log, from uint64) []logEntry {
+func scanLog(t *testing.T, l *Log, from uint64) []scannedRow {
 	t.Helper()
-	var got []logEntry
+	var got []scannedRow
 	err := l.Scan(from, func(seq uint64, row []types.Datum) error {
 		if len(row) != 2 {
 			t.Fatalf("seq %d: row of %d columns", seq, len(row))
 		}
-		got = append(got, logEntry{seq, row[0].I})
+		got = append(got, scannedRow{seq, row[0].I})
 		return nil
 	})
 	if err != nil {
@@ -48,7 +48,7 @@ func scanLog(t *testing.T, l *Log, from uint64) []logEntry {
 	return got
 }
 
-func wantEntries(t *testing.T, got []logEntry, firstSeq uint64, vs ...int64) {
+func wantEntries(t *testing.T, got []scannedRow, firstSeq uint64, vs ...int64) {
 	t.Helper()
 	if len(got) != len(vs) {
 		t.Fatalf("got %v, want values %v from seq %d", got, vs, firstSeq)
@@ -362,4 +362,31 @@ func TestLogTruncateAfter(t *testing.T) {
 		t.Fatalf("LastSeq after reopen = %d, want 2", got)
 	}
 	appendRows(t, s.Log(3), testTime(40), 3, 7)
+}
+
+// TestLogCutsInsideAnAppend: one Append is one entry, yet scans start and
+// truncations cut at any row inside it.
+func TestLogCutsInsideAnAppend(t *testing.T) {
+	fs := vfs.NewMem()
+	s := openFS(t, fs)
+	l := s.Log(4)
+	appendRows(t, l, testTime(0), 1, 10, 20, 30, 40, 50)
+	appendRows(t, l, testTime(0), 6, 60, 70)
+	wantEntries(t, scanLog(t, l, 3), 3, 30, 40, 50, 60, 70)
+	wantEntries(t, scanLog(t, l, 7), 7, 70)
+	wantEntries(t, scanLog(t, l, 8), 8)
+	if removed, err := l.TruncateAfter(3); err != nil || removed != 4 {
+		t.Fatalf("TruncateAfter(3) = %d, %v; want 4 removed", removed, err)
+	}
+	wantEntries(t, scanLog(t, l, 0), 1, 10, 20, 30)
+	closeStore(t, s)
+
+	s = openFS(t, fs)
+	defer closeStore(t, s)
+	l = s.Log(4)
+	if l.LastSeq() != 3 {
+		t.Fatalf("LastSeq after reopen = %d, want 3", l.LastSeq())
+	}
+	appendRows(t, l, testTime(10), 4, 41, 51)
+	wantEntries(t, scanLog(t, l, 2), 2, 20, 30, 41, 51)
 }
