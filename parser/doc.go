@@ -114,6 +114,12 @@
 //   - Identifiers TiDB reserves but Postgres does not (key, index, rank,
 //     read, and type words used as column names: real, int, ...) are sent
 //     quoted, so they stay identifiers.
+//   - first_value(x) and last_value(x) without OVER are sent with their names
+//     quoted ("first_value"(x)): TiDB reserves the names for its window
+//     functions and accepts them only with OVER, while Novelty also has
+//     them as aggregates. TiDB then reads an ordinary call under the name
+//     written, which the planner binds as the aggregate. With OVER (also
+//     RESPECT or IGNORE NULLS OVER) they stay TiDB's window functions.
 //   - A string directly after an operand or after AS is a syntax error
 //     (TiDB would take it as an alias).
 //   - TRUE and FALSE are left to TiDB: they parse as 1 and 0 whose type

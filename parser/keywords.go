@@ -62,6 +62,11 @@ var tidbReserved = func() map[string]bool {
 	return m
 }()
 
+// tidbWindowAggregates are Novelty aggregates whose names TiDB's grammar
+// reserves for its window functions: TiDB reads first_value(x) only with
+// OVER, while Novelty also has it as an aggregate (in arrival order).
+var tidbWindowAggregates = map[string]bool{"first_value": true, "last_value": true}
+
 // needsTiDBQuote reports whether the identifier word, which Postgres reads
 // as a plain identifier (or a type name used as a column name), must be
 // quoted for TiDB to read it as one.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	tparser "github.com/pingcap/tidb/pkg/parser"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 
 	"github.com/novelty-db/novelty/types"
@@ -90,6 +91,10 @@ func TestSyntaxErrorPositions(t *testing.T) {
 		{"CREATE SOURCE s (ts timestamp, WATERMARK FOR ts AS ts - ) WITH (a = 'b')", `syntax error at or near ")"`, ") WITH"},
 		{"SUBSCRIBE (SELECT a FROM) LIMIT 3", `syntax error at or near ")"`, ") LIMIT"},
 		{"FOO BAR", `syntax error at or near "FOO"`, "FOO"},
+		{"SELECT first_value(a) FRM t", `syntax error at or near "t"`, "t"},
+		{"SELECT first_value(a,) FROM t", `syntax error at or near ")"`, ") FROM"},
+		{"SELECT last_value(a) FROM t GROUP k", `syntax error at or near "k"`, "k"},
+		{"SELECT first_value(a) OVER (ORDER k) FROM t", `syntax error at or near "k"`, "k)"},
 		{"CREATE INDEX i ON t (a)", `syntax error at or near "INDEX"`, "INDEX"},
 	}
 	for _, tt := range tests {
@@ -183,5 +188,38 @@ func TestParseExpr(t *testing.T) {
 		if e, ok := types.AsError(err); !ok || e.Message != tt.message {
 			t.Errorf("ParseExpr(%q) error = %v, want %q", tt.in, err, tt.message)
 		}
+	}
+}
+
+// TestFirstLastValueWithoutOver checks that first_value and last_value
+// without OVER reach the planner as calls under the name written, at the
+// name's offset, and with OVER as TiDB's window functions.
+func TestFirstLastValueWithoutOver(t *testing.T) {
+	p := tidbParsers.Get().(*tparser.Parser)
+	_, _, rawErr := p.Parse("select first_value(v) as f from t group by k", "", "")
+	tidbParsers.Put(p)
+	if rawErr == nil {
+		t.Error("TiDB parses first_value(v) without OVER; the quoting rewrite is no longer needed")
+	}
+	script := "SELECT 1;\nSELECT k, First_Value(v), last_value(v) OVER (ORDER BY k) FROM t GROUP BY k"
+	stmts, err := Parse(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := stmts[1].(*Query)
+	fields := q.Stmt.(*ast.SelectStmt).Fields.Fields
+	call, ok := fields[1].Expr.(*ast.FuncCallExpr)
+	if !ok || call.FnName.O != "first_value" {
+		t.Fatalf("first_value(v) parsed as %T %+v, want a call of first_value", fields[1].Expr, fields[1].Expr)
+	}
+	if p, want := q.Positions(call.OriginTextPosition()), strings.Index(script, "First_Value"); p != want {
+		t.Errorf("first_value(v) at character %d, want %d", p, want)
+	}
+	win, ok := fields[2].Expr.(*ast.WindowFuncExpr)
+	if !ok || win.Name != "last_value" {
+		t.Fatalf("last_value(v) OVER (...) parsed as %T, want a window function", fields[2].Expr)
+	}
+	if p, want := q.Positions(win.OriginTextPosition()), strings.Index(script, "last_value"); p != want {
+		t.Errorf("last_value(v) OVER at character %d, want %d", p, want)
 	}
 }

@@ -294,7 +294,7 @@ func (r *rewriter) name(i, hi int) (unit, int, error) {
 	for {
 		t := r.toks[j]
 		switch {
-		case t.kind == tkIdent && needsTiDBQuote(t.val) && !r.peek(j+1, hi).is("("):
+		case t.kind == tkIdent && needsTiDBQuote(t.val) && !r.tidbCall(j, hi):
 			b.text(`"`+t.val+`"`, j, t.space)
 		case t.kind == tkIdent:
 			b.text(t.val, j, t.space)
@@ -321,6 +321,25 @@ func (r *rewriter) name(i, hi int) (unit, int, error) {
 		return b.atom(), r.match[j] + 1, err
 	}
 	return b.atom(), j, nil
+}
+
+// tidbCall reports whether the word at toks[j] starts a call TiDB must see
+// unquoted: one followed by "(", unless it is one of tidbWindowAggregates
+// called without a window. Sent quoted, that call is an ordinary function
+// call to TiDB, under the name the user wrote, which the planner binds as
+// the aggregate.
+func (r *rewriter) tidbCall(j, hi int) bool {
+	if !r.peek(j+1, hi).is("(") {
+		return false
+	}
+	if !tidbWindowAggregates[r.toks[j].val] {
+		return true
+	}
+	k := r.match[j+1] + 1
+	if t := r.peek(k, hi); (t.isKw("respect") || t.isKw("ignore")) && r.peek(k+1, hi).isKw("nulls") && k+1 < hi {
+		k += 2
+	}
+	return r.peek(k, hi).isKw("over") && k < hi
 }
 
 // call rewrites the call at toks[i] under the function name fn.

@@ -18,7 +18,10 @@ func (b *binder) prepare(stmt ast.Node, order []int) {
 
 // aggregateCalls replaces calls of our aggregates that TiDB parses as plain
 // function calls (string_agg, bool_and, ...) with aggregate nodes, so
-// grouping treats them like count or sum.
+// grouping treats them like count or sum. first_value and last_value
+// without OVER arrive here as plain calls too (the parser quotes their
+// names, which TiDB reserves for its window functions); with OVER they are
+// window functions and are left alone.
 type aggregateCalls struct{}
 
 func (aggregateCalls) Enter(n ast.Node) (ast.Node, bool) { return n, false }
