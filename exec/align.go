@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"time"
 )
 
 // aligner lines up checkpoint barriers across the inputs of an operator
@@ -32,12 +33,24 @@ func (a *aligner) reset(inputs int) {
 // next returns the next item to process: replayed items first, then the
 // puller's. With wait false it returns ok false instead of blocking.
 func (a *aligner) next(ctx context.Context, p *puller, wait bool) (item pulled, ok bool, err error) {
+	return a.receive(ctx, p, wait, nil)
+}
+
+// nextUntil is next that waits until giveUp delivers, then returns ok
+// false; a nil giveUp waits as long as ctx allows.
+func (a *aligner) nextUntil(ctx context.Context, p *puller, giveUp <-chan time.Time) (item pulled, ok bool, err error) {
+	return a.receive(ctx, p, true, giveUp)
+}
+
+func (a *aligner) receive(ctx context.Context, p *puller, wait bool, giveUp <-chan time.Time) (item pulled, ok bool, err error) {
 	for {
 		if len(a.replay) > 0 {
 			item, a.replay = a.replay[0], a.replay[1:]
 		} else if wait {
 			select {
 			case item = <-p.full:
+			case <-giveUp:
+				return item, false, nil
 			case <-ctx.Done():
 				return item, false, ctx.Err()
 			}
@@ -48,13 +61,20 @@ func (a *aligner) next(ctx context.Context, p *puller, wait bool) (item pulled, 
 				return item, false, nil
 			}
 		}
-		if a.epoch != 0 && a.arrived[item.idx] {
+		if a.holding(item.idx) {
 			a.held = append(a.held, item)
 			continue
 		}
 		return item, true, nil
 	}
 }
+
+// holding reports whether input idx's items are held: it delivered the
+// barrier being aligned.
+func (a *aligner) holding(idx int) bool { return a.epoch != 0 && a.arrived[idx] }
+
+// aligning reports whether a barrier is being aligned.
+func (a *aligner) aligning() bool { return a.epoch != 0 }
 
 // barrier records that input idx delivered barrier epoch. When every
 // input for which running is true delivered it, the alignment is complete

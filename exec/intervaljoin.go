@@ -16,10 +16,10 @@ const (
 	rightSide = 1
 )
 
-// intervalJoin is the inner interval join of two live inputs (see
+// intervalJoin is the inner or LEFT interval join of two live inputs (see
 // planner.IntervalJoin). Its inputs are read through a puller, so a quiet
-// input never blocks the other; Next processes their batches in arrival
-// order.
+// input never blocks the other for long; Next processes their batches in
+// event-time order as far as they are at hand (see inputOrder).
 //
 // Every row with a non-NULL key and time first probes the other side's
 // buffer (pairs are found by whichever row of the pair arrives second),
@@ -29,12 +29,19 @@ const (
 // buffered, so it may miss partners that already expired. It is not
 // dropped, so Env.LateRows is never told about it.
 //
+// A LEFT interval join also emits every left row that matched nothing,
+// with NULLs for the right columns, as soon as no match can come any
+// more: at once for a NULL key or when the right side is past it, else
+// when the right watermark passes its time + Upper (or the right input
+// ends). Buffered left rows carry a matched flag for that.
+//
 // Checkpoint barriers are aligned across the two inputs (see aligner).
 type intervalJoin struct {
 	inputs [2]Operator
 	state  intervalState
 	pull   puller
 	align  aligner
+	order  inputOrder
 	// barrier is an aligned barrier to pass on once the rows at hand are out.
 	barrier uint64
 }
@@ -72,10 +79,10 @@ func NewIntervalJoin(left, right Operator, n *planner.IntervalJoin, env *Env) (O
 	}
 	st := intervalState{
 		env: env, sides: sides, lower: n.Lower, upper: n.Upper, residual: residual,
-		width: sides[leftSide].width + sides[rightSide].width,
+		width: sides[leftSide].width + sides[rightSide].width, outer: n.Kind == planner.LeftJoin,
 	}
 	st.reset()
-	return &intervalJoin{inputs: [2]Operator{left, right}, state: st}, nil
+	return &intervalJoin{inputs: [2]Operator{left, right}, state: st, order: inputOrder{initialLimit: aheadLimitDatums, stallTimer: newStallTimer}}, nil
 }
 
 func (j *intervalJoin) Open(ctx context.Context) error {
@@ -84,6 +91,7 @@ func (j *intervalJoin) Open(ctx context.Context) error {
 	}
 	j.state.reset()
 	j.align.reset(len(j.inputs))
+	j.order.reset()
 	j.barrier = 0
 	j.pull.start(ctx, j.inputs[:], []int{j.state.sides[leftSide].width, j.state.sides[rightSide].width})
 	return nil
@@ -97,6 +105,11 @@ func (j *intervalJoin) Next(ctx context.Context, b *types.Batch) error {
 	st := &j.state
 	b.Reset(st.width)
 	for {
+		if st.in == nil && st.flushing() {
+			if !st.flush(b) || b.Watermark != types.NoWatermark {
+				return nil
+			}
+		}
 		if st.in != nil {
 			finished, err := st.consume(b)
 			if err != nil {
@@ -124,7 +137,7 @@ func (j *intervalJoin) Next(ctx context.Context, b *types.Batch) error {
 			return io.EOF
 		}
 		// With rows at hand, hand them out rather than wait for more.
-		item, ok, err := j.align.next(ctx, &j.pull, b.Len == 0)
+		item, ok, err := j.nextItem(ctx, b.Len == 0)
 		if err != nil {
 			return err
 		}
@@ -133,11 +146,8 @@ func (j *intervalJoin) Next(ctx context.Context, b *types.Batch) error {
 		}
 		switch {
 		case item.err == io.EOF:
-			b.Watermark = st.end(item.idx)
+			st.end(item.idx)
 			j.barrier = j.align.complete(j.running)
-			if b.Watermark != types.NoWatermark {
-				return nil
-			}
 		case item.err != nil:
 			return item.err
 		case item.b.IsBarrier():
@@ -165,13 +175,21 @@ type intervalState struct {
 	lower, upper int64
 	residual     Evaluator
 	width        int // of joined rows
-	key          []byte
+	// outer: a LEFT join, emitting unmatched left rows with NULLs.
+	outer bool
+	key   []byte
 	// in is the batch being joined, of side inSide, up to row pos.
 	in     *types.Batch
 	inSide int
 	pos    int
 	// lastMark is the last output watermark; batches carry only higher ones.
 	lastMark int64
+	// unmatched holds expired unmatched left rows (from unmatchedPos on)
+	// and outMark the output watermark, both due out before anything else
+	// (see flush).
+	unmatched    []types.Datum
+	unmatchedPos int
+	outMark      int64
 }
 
 // intervalSide is one input's keys, watermark and buffered rows.
@@ -194,18 +212,21 @@ func (st *intervalState) reset() {
 	}
 	st.in = nil
 	st.lastMark = types.NoWatermark
+	st.unmatched, st.unmatchedPos = nil, 0
+	st.outMark = types.NoWatermark
 }
 
 func (st *intervalState) done() bool { return st.sides[leftSide].ended && st.sides[rightSide].ended }
 
 // consume joins and buffers the rows of st.in into b until b is full,
 // and reports whether it got to the end of st.in, whose watermark it then
-// applies (rows travel before the watermark they come with); b carries
-// the output watermark if that advanced.
+// applies (rows travel before the watermark they come with), and flushed
+// what that made due; b carries the output watermark if that advanced.
 func (st *intervalState) consume(b *types.Batch) (bool, error) {
 	s := st.inSide
 	side, other := &st.sides[s], &st.sides[1-s]
 	keepFrom := st.keepFrom(s)
+	outer := st.outer && s == leftSide
 	for ; st.pos < st.in.Len; st.pos++ {
 		if b.Full() {
 			return false, nil
@@ -228,31 +249,80 @@ func (st *intervalState) consume(b *types.Batch) (bool, error) {
 			continue
 		}
 		if !ok {
+			if outer {
+				st.emitUnmatched(b, row)
+			}
 			continue
 		}
-		if err := st.probe(b, s, row, t.I); err != nil {
+		h := hashJoinKey(st.key)
+		matched, err := st.probe(b, s, row, t.I, h)
+		if err != nil {
 			return false, err
 		}
-		if !other.ended && t.I >= keepFrom {
-			side.buf.insert(st.key, row, t.I)
+		switch {
+		case !other.ended && t.I >= keepFrom:
+			side.buf.insert(st.key, h, row, t.I, matched)
+		case outer && !matched:
+			st.emitUnmatched(b, row)
 		}
 	}
 	if mark := st.in.Watermark; mark > side.mark {
 		side.mark = mark
-		other.buf.expireBefore(st.keepFrom(1 - s))
-		b.Watermark = st.advance()
+		other.buf.expireBefore(st.keepFrom(1-s), st.unmatchedOf(1-s))
+		st.outMark = st.advance()
 	}
-	return true, nil
+	return st.flush(b), nil
+}
+
+// unmatchedOf is where side s's expired unmatched rows go: st.unmatched
+// for the left side of a LEFT join, else nowhere (nil).
+func (st *intervalState) unmatchedOf(s int) *[]types.Datum {
+	if st.outer && s == leftSide {
+		return &st.unmatched
+	}
+	return nil
+}
+
+// flushing reports whether rows or a watermark are due out (see flush).
+func (st *intervalState) flushing() bool {
+	return st.unmatchedPos < len(st.unmatched) || st.outMark != types.NoWatermark
+}
+
+// flush appends the due unmatched left rows to b, then, once they are all
+// out, sets the due output watermark on b. It reports whether nothing is
+// due any more.
+func (st *intervalState) flush(b *types.Batch) bool {
+	lw := st.sides[leftSide].width
+	for ; st.unmatchedPos < len(st.unmatched); st.unmatchedPos += lw {
+		if b.Full() {
+			return false
+		}
+		st.emitUnmatched(b, st.unmatched[st.unmatchedPos:st.unmatchedPos+lw])
+	}
+	// Cleared so that the rows' strings can be collected.
+	clear(st.unmatched)
+	st.unmatched, st.unmatchedPos = st.unmatched[:0], 0
+	if st.outMark != types.NoWatermark {
+		b.Watermark, st.outMark = st.outMark, types.NoWatermark
+	}
+	return true
+}
+
+// emitUnmatched appends left row with NULL right columns to b.
+func (st *intervalState) emitUnmatched(b *types.Batch, left []types.Datum) {
+	out := b.AppendRow()
+	copy(out, left)
+	clear(out[len(left):])
 }
 
 // end records that side s ended: the other side's rows can no longer
-// match anything, and s no longer holds the output watermark back. It
-// returns the new output watermark, or NoWatermark if it did not advance.
-func (st *intervalState) end(s int) int64 {
+// match anything (unmatched left rows are due out), and s no longer holds
+// the output watermark back (the new output watermark is due).
+func (st *intervalState) end(s int) {
 	st.sides[s].ended = true
 	st.sides[s].mark = math.MaxInt64
-	st.sides[1-s].buf.clear()
-	return st.advance()
+	st.sides[1-s].buf.expireAll(st.unmatchedOf(1 - s))
+	st.outMark = st.advance()
 }
 
 // keepFrom is the earliest event time a row of side s needs to match a
@@ -285,11 +355,13 @@ func (st *intervalState) advance() int64 {
 	return mark
 }
 
-// probe appends to b the joins of row (side s, event time t, key st.key)
-// with the other side's buffered rows.
-func (st *intervalState) probe(b *types.Batch, s int, row []types.Datum, t int64) error {
+// probe appends to b the joins of row (side s, event time t, key st.key
+// hashed to h) with the other side's buffered rows, marks the buffered
+// rows it joined, and reports whether it joined any.
+func (st *intervalState) probe(b *types.Batch, s int, row []types.Datum, t int64, h uint64) (bool, error) {
 	buf := &st.sides[1-s].buf
-	for slot := buf.first(st.key); slot >= 0; slot = buf.slots[slot].next {
+	matched := false
+	for slot := buf.first(st.key, h); slot >= 0; slot = buf.slots[slot].next {
 		left, right, lt, rt := row, buf.row(slot), t, buf.slots[slot].t
 		if s == rightSide {
 			left, right, lt, rt = right, left, rt, lt
@@ -297,28 +369,33 @@ func (st *intervalState) probe(b *types.Batch, s int, row []types.Datum, t int64
 		if !inBounds(lt, rt, st.lower, st.upper) {
 			continue
 		}
-		if err := st.emit(b, left, right); err != nil {
-			return err
+		kept, err := st.emit(b, left, right)
+		if err != nil {
+			return false, err
+		}
+		if kept {
+			matched = true
+			buf.slots[slot].matched = true
 		}
 	}
-	return nil
+	return matched, nil
 }
 
-// emit appends left+right to b, and takes it back if the residual does
-// not hold.
-func (st *intervalState) emit(b *types.Batch, left, right []types.Datum) error {
+// emit appends left+right to b, and takes it back (kept false) if the
+// residual does not hold.
+func (st *intervalState) emit(b *types.Batch, left, right []types.Datum) (kept bool, err error) {
 	out := b.AppendRow()
 	copy(out, left)
 	copy(out[len(left):], right)
 	if st.residual == nil {
-		return nil
+		return true, nil
 	}
 	d, err := st.residual(out)
 	if err != nil || d.IsNull() || !d.Bool() {
 		b.Truncate(b.Len - 1)
-		return st.env.rowErrorOrNil(err)
+		return false, st.env.rowErrorOrNil(err)
 	}
-	return nil
+	return true, nil
 }
 
 // inBounds reports whether lower <= r - l <= upper, without overflowing.
@@ -351,214 +428,4 @@ func satSub(a, b int64) int64 {
 		return math.MaxInt64
 	}
 	return s
-}
-
-// compactAboveSlots: a row buffer with more slots than this is compacted
-// once fewer than a quarter of them hold rows.
-const compactAboveSlots = 4 * types.BatchSize
-
-// rowBuffer holds one side's buffered rows (copies), chained per join key
-// in arrival order for probing, and in a min-heap by event time for
-// expiry. Rows live in slots of one flat slab; freed slots are reused, and
-// the slab, key table and heap are rebuilt smaller when most slots are
-// free, so memory follows the number of buffered rows.
-type rowBuffer struct {
-	width      int
-	datums     []types.Datum // slot i is datums[i*width:(i+1)*width]
-	slots      []slotInfo
-	free       []int32
-	groups     []keyGroup
-	freeGroups []int32
-	byKey      map[string]int32
-	expiry     []timedSlot
-}
-
-// slotInfo is a buffered row's event time and its place in its key chain
-// (-1: none).
-type slotInfo struct {
-	t                 int64
-	prev, next, group int32
-}
-
-// keyGroup is the chain of rows of one key; head is -1 for a free group.
-type keyGroup struct {
-	key        string
-	head, tail int32
-}
-
-type timedSlot struct {
-	t    int64
-	slot int32
-}
-
-// len is the number of buffered rows.
-func (rb *rowBuffer) len() int { return len(rb.slots) - len(rb.free) }
-
-func (rb *rowBuffer) row(slot int32) []types.Datum {
-	i := int(slot) * rb.width
-	return rb.datums[i : i+rb.width : i+rb.width]
-}
-
-// first is the earliest-arrived row of key, or -1.
-func (rb *rowBuffer) first(key []byte) int32 {
-	g, ok := rb.byKey[string(key)]
-	if !ok {
-		return -1
-	}
-	return rb.groups[g].head
-}
-
-// insert buffers a copy of row under key with event time t.
-func (rb *rowBuffer) insert(key []byte, row []types.Datum, t int64) {
-	g, ok := rb.byKey[string(key)]
-	if !ok {
-		g = rb.newGroup(string(key))
-	}
-	var slot int32
-	if n := len(rb.free); n > 0 {
-		slot = rb.free[n-1]
-		rb.free = rb.free[:n-1]
-		copy(rb.row(slot), row)
-	} else {
-		slot = int32(len(rb.slots))
-		rb.slots = append(rb.slots, slotInfo{})
-		rb.datums = append(rb.datums, row...)
-	}
-	grp := &rb.groups[g]
-	rb.slots[slot] = slotInfo{t: t, prev: grp.tail, next: -1, group: g}
-	if grp.tail >= 0 {
-		rb.slots[grp.tail].next = slot
-	} else {
-		grp.head = slot
-	}
-	grp.tail = slot
-	rb.pushExpiry(timedSlot{t: t, slot: slot})
-}
-
-func (rb *rowBuffer) newGroup(key string) int32 {
-	if rb.byKey == nil {
-		rb.byKey = make(map[string]int32)
-	}
-	var g int32
-	if n := len(rb.freeGroups); n > 0 {
-		g = rb.freeGroups[n-1]
-		rb.freeGroups = rb.freeGroups[:n-1]
-	} else {
-		g = int32(len(rb.groups))
-		rb.groups = append(rb.groups, keyGroup{})
-	}
-	rb.groups[g] = keyGroup{key: key, head: -1, tail: -1}
-	rb.byKey[key] = g
-	return g
-}
-
-// expireBefore drops every row with event time before t.
-func (rb *rowBuffer) expireBefore(t int64) {
-	for len(rb.expiry) > 0 && rb.expiry[0].t < t {
-		rb.remove(rb.popExpiry())
-	}
-	if len(rb.slots) > compactAboveSlots && rb.len()*4 < len(rb.slots) {
-		rb.compact()
-	}
-}
-
-// remove unchains slot and frees it (its heap entry is already gone).
-func (rb *rowBuffer) remove(slot int32) {
-	info := rb.slots[slot]
-	grp := &rb.groups[info.group]
-	if info.prev >= 0 {
-		rb.slots[info.prev].next = info.next
-	} else {
-		grp.head = info.next
-	}
-	if info.next >= 0 {
-		rb.slots[info.next].prev = info.prev
-	} else {
-		grp.tail = info.prev
-	}
-	if grp.head < 0 {
-		delete(rb.byKey, grp.key)
-		grp.key = ""
-		rb.freeGroups = append(rb.freeGroups, info.group)
-	}
-	// Cleared so that the row's strings can be collected.
-	clear(rb.row(slot))
-	rb.free = append(rb.free, slot)
-}
-
-// compact moves the buffered rows into fresh storage sized for them,
-// keeping each key's arrival order.
-func (rb *rowBuffer) compact() {
-	live := rb.len()
-	datums := make([]types.Datum, 0, 2*live*rb.width)
-	slots := make([]slotInfo, 0, 2*live)
-	groups := make([]keyGroup, 0, len(rb.byKey))
-	byKey := make(map[string]int32, len(rb.byKey))
-	moved := make([]int32, len(rb.slots))
-	for _, grp := range rb.groups {
-		if grp.head < 0 {
-			continue
-		}
-		g := int32(len(groups))
-		prev := int32(-1)
-		for s := grp.head; s >= 0; s = rb.slots[s].next {
-			n := int32(len(slots))
-			moved[s] = n
-			datums = append(datums, rb.row(s)...)
-			slots = append(slots, slotInfo{t: rb.slots[s].t, prev: prev, next: -1, group: g})
-			if prev >= 0 {
-				slots[prev].next = n
-			}
-			prev = n
-		}
-		groups = append(groups, keyGroup{key: grp.key, head: moved[grp.head], tail: prev})
-		byKey[grp.key] = g
-	}
-	// Times are unchanged, so the heap order still holds.
-	expiry := make([]timedSlot, len(rb.expiry), 2*live)
-	for i, e := range rb.expiry {
-		expiry[i] = timedSlot{t: e.t, slot: moved[e.slot]}
-	}
-	*rb = rowBuffer{width: rb.width, datums: datums, slots: slots, groups: groups, byKey: byKey, expiry: expiry}
-}
-
-// clear drops every row and releases the storage.
-func (rb *rowBuffer) clear() { *rb = rowBuffer{width: rb.width} }
-
-func (rb *rowBuffer) pushExpiry(e timedSlot) {
-	rb.expiry = append(rb.expiry, e)
-	h := rb.expiry
-	for i := len(h) - 1; i > 0; {
-		parent := (i - 1) / 2
-		if h[parent].t <= h[i].t {
-			break
-		}
-		h[parent], h[i] = h[i], h[parent]
-		i = parent
-	}
-}
-
-// popExpiry removes the earliest entry of the heap and returns its slot.
-func (rb *rowBuffer) popExpiry() int32 {
-	h := rb.expiry
-	top := h[0].slot
-	last := len(h) - 1
-	h[0] = h[last]
-	h = h[:last]
-	for i := 0; ; {
-		least, l, r := i, 2*i+1, 2*i+2
-		if l < len(h) && h[l].t < h[least].t {
-			least = l
-		}
-		if r < len(h) && h[r].t < h[least].t {
-			least = r
-		}
-		if least == i {
-			break
-		}
-		h[i], h[least] = h[least], h[i]
-		i = least
-	}
-	rb.expiry = h
-	return top
 }

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"slices"
@@ -8,12 +9,17 @@ import (
 	"github.com/novelty-db/novelty/types"
 )
 
-// intervalStateVersion is the first byte of an interval join's saved state.
-const intervalStateVersion = 1
+// The first byte of an interval join's saved state: LEFT joins save a
+// matched flag with each left row, inner joins do not.
+const (
+	intervalStateVersion     = 1
+	leftIntervalStateVersion = 2
+)
 
 var _ stateful = (*intervalJoin)(nil)
 
-// errHalfJoinedBatch: the driver saves state only between batches.
+// errHalfJoinedBatch: the driver saves state only between batches, which
+// Next returns only once what an input batch made due is out.
 var errHalfJoinedBatch = errors.New("exec: interval join state cannot be saved while an input batch is half joined")
 
 // appendState saves the output watermark and, per side, its watermark,
@@ -22,22 +28,23 @@ var errHalfJoinedBatch = errors.New("exec: interval join state cannot be saved w
 //	version, lastMark, left side, right side
 //	side: mark, ended, key count, then per key (ascending):
 //	      key, row count, rows in arrival order
+//	      (LEFT join's left side: each row followed by its matched flag)
 //
 // The puller and its queued batches are not saved: a restored join reads
 // its inputs from where they were restored. It fails while a batch is half
 // joined.
 func (j *intervalJoin) appendState(buf []byte) ([]byte, error) {
 	st := &j.state
-	if st.in != nil {
+	if st.in != nil || st.flushing() {
 		return nil, errHalfJoinedBatch
 	}
-	buf = append(buf, intervalStateVersion)
+	buf = append(buf, st.stateVersion())
 	buf = binary.AppendVarint(buf, st.lastMark)
 	for s := range st.sides {
 		side := &st.sides[s]
 		buf = binary.AppendVarint(buf, side.mark)
 		buf = appendFlag(buf, side.ended)
-		buf = side.buf.appendState(buf)
+		buf = side.buf.appendState(buf, st.unmatchedOf(s) != nil)
 	}
 	return buf, nil
 }
@@ -46,10 +53,10 @@ func (j *intervalJoin) appendState(buf []byte) ([]byte, error) {
 // keeps the state it had.
 func (j *intervalJoin) loadState(data []byte) error {
 	st := &j.state
-	if st.in != nil {
+	if st.in != nil || st.flushing() {
 		return errHalfJoinedBatch
 	}
-	r, err := newStateReader(data, "interval join", intervalStateVersion)
+	r, err := newStateReader(data, "interval join", st.stateVersion())
 	if err != nil {
 		return err
 	}
@@ -61,7 +68,7 @@ func (j *intervalJoin) loadState(data []byte) error {
 		side := &st.sides[s]
 		marks[s], ended[s] = r.Varint(), r.Flag()
 		bufs[s] = rowBuffer{width: side.width}
-		bufs[s].loadState(r, side.timeCol)
+		bufs[s].loadState(r, side.timeCol, st.unmatchedOf(s) != nil)
 	}
 	if err := r.Finish(); err != nil {
 		return err
@@ -73,19 +80,30 @@ func (j *intervalJoin) loadState(data []byte) error {
 	return nil
 }
 
-// appendState saves the buffered rows, key by key in ascending order and
-// each key's rows in arrival order (the order probing meets them).
-func (rb *rowBuffer) appendState(buf []byte) []byte {
-	keys := make([]string, 0, len(rb.byKey))
-	for k := range rb.byKey {
-		keys = append(keys, k)
+func (st *intervalState) stateVersion() byte {
+	if st.outer {
+		return leftIntervalStateVersion
 	}
-	slices.Sort(keys)
-	buf = binary.AppendUvarint(buf, uint64(len(keys)))
-	for _, k := range keys {
+	return intervalStateVersion
+}
+
+// appendState saves the buffered rows, key by key in ascending order and
+// each key's rows in arrival order (the order probing meets them), each
+// with its matched flag if withMatched.
+func (rb *rowBuffer) appendState(buf []byte, withMatched bool) []byte {
+	groups := make([]int32, 0, rb.keys)
+	for g := range rb.groups {
+		if rb.groups[g].head >= 0 {
+			groups = append(groups, int32(g))
+		}
+	}
+	slices.SortFunc(groups, func(a, b int32) int { return bytes.Compare(rb.key(&rb.groups[a]), rb.key(&rb.groups[b])) })
+	buf = binary.AppendUvarint(buf, uint64(len(groups)))
+	for _, g := range groups {
+		k := rb.key(&rb.groups[g])
 		buf = binary.AppendUvarint(buf, uint64(len(k)))
 		buf = append(buf, k...)
-		head := rb.groups[rb.byKey[k]].head
+		head := rb.groups[g].head
 		n := 0
 		for slot := head; slot >= 0; slot = rb.slots[slot].next {
 			n++
@@ -93,14 +111,17 @@ func (rb *rowBuffer) appendState(buf []byte) []byte {
 		buf = binary.AppendUvarint(buf, uint64(n))
 		for slot := head; slot >= 0; slot = rb.slots[slot].next {
 			buf = appendStateRow(buf, rb.row(slot))
+			if withMatched {
+				buf = appendFlag(buf, rb.slots[slot].matched)
+			}
 		}
 	}
 	return buf
 }
 
 // loadState buffers the saved rows into the empty rb; a row's event time
-// is its column timeCol.
-func (rb *rowBuffer) loadState(r *stateReader, timeCol int) {
+// is its column timeCol, and a matched flag follows it if withMatched.
+func (rb *rowBuffer) loadState(r *stateReader, timeCol int, withMatched bool) {
 	row := make([]types.Datum, rb.width)
 	var prev []byte
 	for i, keys := 0, r.Items(); i < keys && !r.Failed(); i++ {
@@ -115,12 +136,13 @@ func (rb *rowBuffer) loadState(r *stateReader, timeCol int) {
 		}
 		for ; n > 0 && !r.Failed(); n-- {
 			r.row(row)
+			matched := withMatched && r.Flag()
 			t := row[timeCol]
 			if !r.Failed() && (t.Typ.Family() != types.FamilyTimestamp) {
 				r.Failf("buffered row's event time is not a timestamp")
 			}
 			if !r.Failed() {
-				rb.insert(key, row, t.I)
+				rb.insert(key, hashJoinKey(key), row, t.I, matched)
 			}
 		}
 	}

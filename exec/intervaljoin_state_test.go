@@ -32,9 +32,12 @@ func feedIntervalSteps(t *testing.T, st *intervalState, steps []ijStep, res *ijR
 	}
 	for _, step := range steps {
 		if step.eof {
-			out.Reset(6)
-			out.Watermark = st.end(step.side)
-			collect()
+			st.end(step.side)
+			for finished := false; !finished; {
+				out.Reset(6)
+				finished = st.flush(out)
+				collect()
+			}
 		} else {
 			st.in, st.inSide, st.pos = ijBatch(step), step.side, 0
 			for finished := false; !finished; {
@@ -57,7 +60,9 @@ func newTestIntervalJoin(t *testing.T, c ijCase) *intervalJoin {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return op.(*intervalJoin)
+	j := op.(*intervalJoin)
+	j.state.outer = c.outer
+	return j
 }
 
 // TestIntervalJoinStateRestore cuts every case after every step, restores

@@ -103,18 +103,34 @@ func ijEnv() *Env {
 	return &Env{Eval: &functions.EvalContext{Now: time.Unix(0, 0), Location: time.UTC}}
 }
 
-// ijFormat renders a joined row as "lt/lk/lx-rt/rk/rx" (times in seconds).
+// ijFormat renders a joined row as "lt/lk/lx-rt/rk/rx" (times in seconds,
+// N for NULL), or "lt/lk/lx-NULL" when the right columns are all NULL.
 func ijFormat(row []types.Datum) string {
-	return fmt.Sprintf("%d/%d/%d-%d/%d/%d", row[0].I/sec, row[1].I, row[2].I, row[3].I/sec, row[4].I, row[5].I)
+	col := func(i int) string {
+		switch {
+		case row[i].IsNull():
+			return "N"
+		case i%3 == 0:
+			return fmt.Sprint(row[i].I / sec)
+		}
+		return fmt.Sprint(row[i].I)
+	}
+	left := col(0) + "/" + col(1) + "/" + col(2)
+	if row[3].IsNull() && row[4].IsNull() && row[5].IsNull() {
+		return left + "-NULL"
+	}
+	return left + "-" + col(3) + "/" + col(4) + "/" + col(5)
 }
 
 type ijCase struct {
 	name         string
 	lower, upper int64
 	residual     bool
-	steps        []ijStep
-	want         []string // joined rows in output order
-	wantMarks    []int64  // output watermarks in order (seconds)
+	// outer makes it a LEFT join.
+	outer     bool
+	steps     []ijStep
+	want      []string // joined rows in output order
+	wantMarks []int64  // output watermarks in order (seconds)
 	// orderSensitive cases (late rows) depend on how the two sides
 	// interleave, so they only run with the steps' fixed interleaving.
 	orderSensitive bool
@@ -234,6 +250,50 @@ var ijCases = []ijCase{
 		want:      []string{"198/1/4-205/1/2"},
 		wantMarks: []int64{170},
 	},
+	{
+		name: "left: unmatched rows come out when the right watermark passes time + upper", lower: 0, upper: 10, outer: true,
+		steps: []ijStep{
+			{side: leftSide, rows: []ijRow{{100, 1, 1}, {100, 2, 2}, {105, 1, 3}}, wm: 100},
+			{side: rightSide, rows: []ijRow{{104, 1, 4}}, wm: 95},
+			// Left rows before 101 are past: 100/2/2 never matched.
+			{side: rightSide, wm: 111, buffered: sizes(1, 1)},
+			{side: leftSide, rows: []ijRow{{112, 1, 5}}, wm: 112, buffered: sizes(2, 0)},
+			// A late row no future right row can meet, and a NULL key,
+			// come out at once.
+			{side: leftSide, rows: []ijRow{{90, 3, 6}, {113, nullKey, 7}}, wm: noMark, buffered: sizes(2, 0)},
+			{side: rightSide, rows: []ijRow{{122, 1, 8}}, wm: 118, buffered: sizes(1, 1)},
+			// The right end settles the rest: 112/1/5 matched.
+			{side: rightSide, eof: true, buffered: sizes(0, 1)},
+			{side: leftSide, eof: true},
+		},
+		want: []string{
+			"100/1/1-104/1/4", "100/2/2-NULL", "90/3/6-NULL", "113/N/7-NULL",
+			"112/1/5-122/1/8", "105/1/3-NULL",
+		},
+		wantMarks: []int64{85, 100, 101, 108, 112},
+	},
+	{
+		name: "left: a pair failing the residual is no match", lower: 0, upper: 10, residual: true, outer: true,
+		steps: []ijStep{
+			{side: leftSide, rows: []ijRow{{100, 1, 5}, {100, 1, 2}}, wm: 100},
+			{side: rightSide, rows: []ijRow{{101, 1, 4}, {102, 1, 3}}, wm: 111},
+		},
+		want:      []string{"100/1/2-101/1/4", "100/1/2-102/1/3", "100/1/5-NULL"},
+		wantMarks: []int64{100},
+	},
+	{
+		name: "left: after the right end, left rows come out at once", lower: 0, upper: 10, outer: true,
+		steps: []ijStep{
+			{side: rightSide, rows: []ijRow{{105, 1, 1}}, wm: 50},
+			{side: leftSide, rows: []ijRow{{100, 1, 2}, {100, 2, 3}}, wm: 60},
+			{side: rightSide, eof: true, buffered: sizes(0, 1)},
+			// Buffered right rows still match.
+			{side: leftSide, rows: []ijRow{{200, 2, 4}, {101, 1, 5}}, wm: 200, buffered: sizes(0, 0)},
+			{side: leftSide, eof: true},
+		},
+		want:      []string{"100/1/2-105/1/1", "100/2/3-NULL", "200/2/4-NULL", "101/1/5-105/1/1"},
+		wantMarks: []int64{40, 60, 200},
+	},
 }
 
 // runIntervalSteps feeds the steps to the join state in their order and
@@ -244,6 +304,7 @@ func runIntervalSteps(t *testing.T, c ijCase) (rows []string, marks []int64) {
 		t.Fatal(err)
 	}
 	st := &op.(*intervalJoin).state
+	st.outer = c.outer
 	out := types.NewBatch(6)
 	collect := func() {
 		for r := 0; r < out.Len; r++ {
@@ -255,9 +316,12 @@ func runIntervalSteps(t *testing.T, c ijCase) (rows []string, marks []int64) {
 	}
 	for i, step := range c.steps {
 		if step.eof {
-			out.Reset(6)
-			out.Watermark = st.end(step.side)
-			collect()
+			st.end(step.side)
+			for finished := false; !finished; {
+				out.Reset(6)
+				finished = st.flush(out)
+				collect()
+			}
 		} else {
 			st.in, st.inSide, st.pos = ijBatch(step), step.side, 0
 			for finished := false; !finished; {
@@ -312,6 +376,7 @@ func TestIntervalJoinLive(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			op.(*intervalJoin).state.outer = c.outer
 			if err := op.Open(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -445,9 +510,9 @@ func TestRowBufferShrinks(t *testing.T) {
 	const n = 10 * compactAboveSlots
 	for i := range n {
 		key[0] = byte('a' + i%7)
-		rb.insert(key, row, int64(i))
+		rb.insert(key, hashJoinKey(key), row, int64(i), false)
 	}
-	rb.expireBefore(n - 100)
+	rb.expireBefore(n-100, nil)
 	if rb.len() != 100 {
 		t.Fatalf("len = %d, want 100", rb.len())
 	}
@@ -459,7 +524,7 @@ func TestRowBufferShrinks(t *testing.T) {
 	for g := range 7 {
 		key[0] = byte('a' + g)
 		prev := int64(-1)
-		for s := rb.first(key); s >= 0; s = rb.slots[s].next {
+		for s := rb.first(key, hashJoinKey(key)); s >= 0; s = rb.slots[s].next {
 			if rb.slots[s].t <= prev || rb.slots[s].t < n-100 {
 				t.Fatalf("key %c: time %d after %d", key[0], rb.slots[s].t, prev)
 			}
@@ -470,9 +535,9 @@ func TestRowBufferShrinks(t *testing.T) {
 	if total != 100 {
 		t.Errorf("chains hold %d rows, want 100", total)
 	}
-	rb.expireBefore(n)
-	if rb.len() != 0 || len(rb.byKey) != 0 {
-		t.Errorf("after full expiry: %d rows, %d keys", rb.len(), len(rb.byKey))
+	rb.expireBefore(n, nil)
+	if rb.len() != 0 || rb.keys != 0 {
+		t.Errorf("after full expiry: %d rows, %d keys", rb.len(), rb.keys)
 	}
 }
 
@@ -560,4 +625,93 @@ func BenchmarkIntervalJoin(b *testing.B) {
 	if emitted == 0 {
 		b.Fatal("no rows joined")
 	}
+}
+
+// TestLeftIntervalJoinFlushesInBatches: a right watermark that expires
+// more unmatched left rows than a batch holds sends them out over several
+// full batches, the output watermark with the last; state cannot be saved
+// before they are all out.
+func TestLeftIntervalJoinFlushesInBatches(t *testing.T) {
+	j := newTestIntervalJoin(t, ijCase{lower: 0, upper: 10, outer: true})
+	st := &j.state
+	const n = 2*types.BatchSize + 100
+	left := ijStep{side: leftSide, wm: 100}
+	for i := range n {
+		left.rows = append(left.rows, ijRow{100, int64(i), int64(i)})
+	}
+	var res ijResult
+	feedIntervalSteps(t, st, []ijStep{left}, &res)
+	st.in, st.inSide, st.pos = ijBatch(ijStep{side: rightSide, wm: 111}), rightSide, 0
+	out := types.NewBatch(6)
+	var lens []int
+	var marks []int64
+	for finished := false; !finished; {
+		out.Reset(6)
+		var err error
+		if finished, err = st.consume(out); err != nil {
+			t.Fatal(err)
+		}
+		lens = append(lens, out.Len)
+		marks = append(marks, out.Watermark)
+		if !finished {
+			if _, err := j.appendState(nil); err != errHalfJoinedBatch {
+				t.Fatalf("appendState while flushing = %v, want errHalfJoinedBatch", err)
+			}
+		}
+	}
+	st.in = nil
+	want := []int{types.BatchSize, types.BatchSize, 100}
+	wantMarks := []int64{types.NoWatermark, types.NoWatermark, 100 * sec}
+	if !slices.Equal(lens, want) || !slices.Equal(marks, wantMarks) {
+		t.Errorf("batches %v with watermarks %v, want %v with %v", lens, marks, want, wantMarks)
+	}
+	if _, err := j.appendState(nil); err != nil {
+		t.Errorf("appendState after the flush: %v", err)
+	}
+}
+
+// BenchmarkIntervalJoinState is BenchmarkIntervalJoin's work fed to the
+// join state directly, the two sides' batches alternating, so the
+// interleaving (and with it the buffered state) is the same in every run:
+// it measures the join itself, without the inputs' goroutines.
+func BenchmarkIntervalJoinState(b *testing.B) {
+	ctx := context.Background()
+	plan := ijPlan(b, 0, 1, false)
+	out := types.NewBatch(6)
+	var inputs [2]types.Batch
+	inputs[leftSide], inputs[rightSide] = *types.NewBatch(3), *types.NewBatch(3)
+	var before, after runtime.MemStats
+	emitted := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	runtime.ReadMemStats(&before)
+	for range b.N {
+		op, err := NewIntervalJoin(nil, nil, plan, ijEnv())
+		if err != nil {
+			b.Fatal(err)
+		}
+		st := &op.(*intervalJoin).state
+		gens := [2]ijGen{}
+		emitted = 0
+		for s := 0; ; s = 1 - s {
+			if err := gens[s].Next(ctx, &inputs[s]); err == io.EOF {
+				break
+			}
+			st.in, st.inSide, st.pos = &inputs[s], s, 0
+			for finished := false; !finished; {
+				out.Reset(6)
+				if finished, err = st.consume(out); err != nil {
+					b.Fatal(err)
+				}
+				emitted += out.Len
+			}
+			st.in = nil
+		}
+	}
+	runtime.ReadMemStats(&after)
+	b.StopTimer()
+	in := float64(b.N) * 2 * ijBenchRows
+	b.ReportMetric(in/b.Elapsed().Seconds(), "in-rows/s")
+	b.ReportMetric(float64(emitted), "out-rows/op")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/in, "allocs/in-row")
 }

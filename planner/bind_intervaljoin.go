@@ -6,10 +6,10 @@ import (
 	"github.com/novelty-db/novelty/types"
 )
 
-// intervalJoin plans a join of two live inputs: equality keys plus bounds
-// on the difference of their event times, from the ON conjuncts. Other
-// conjuncts become the residual.
-func (b *binder) intervalJoin(left, right Node, on Expr) (Node, error) {
+// intervalJoin plans an inner or LEFT join (kind) of two live inputs:
+// equality keys plus bounds on the difference of their event times, from
+// the ON conjuncts. Other conjuncts become the residual.
+func (b *binder) intervalJoin(left, right Node, kind JoinKind, on Expr) (Node, error) {
 	lw := len(left.Schema())
 	lt, rt := EventTimeColumn(left), EventTimeColumn(right)
 	if lt < 0 || rt < 0 {
@@ -20,7 +20,7 @@ func (b *binder) intervalJoin(left, right Node, on Expr) (Node, error) {
 		return nil, types.Errorf(types.CodeFeatureNotSupported,
 			"a join of two streams needs ON with bounds on their event times")
 	}
-	node := &IntervalJoin{Left: left, Right: right, LeftTime: lt, RightTime: rt, Lower: math.MinInt64, Upper: math.MaxInt64}
+	node := &IntervalJoin{Kind: kind, Left: left, Right: right, LeftTime: lt, RightTime: rt, Lower: math.MinInt64, Upper: math.MaxInt64}
 	var rest []Expr
 	for _, c := range conjuncts(on) {
 		if b.timeBound(node, c, lw) {

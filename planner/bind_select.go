@@ -159,8 +159,11 @@ func (b *binder) from(j *ast.Join) (Node, *scope, error) {
 		return nil, nil, types.Errorf(types.CodeFeatureNotSupported, "NATURAL JOIN is not supported")
 	}
 	switch {
-	case streams && kind != InnerJoin:
-		return nil, nil, types.Errorf(types.CodeFeatureNotSupported, "a join of two streams must be an inner join")
+	case streams && kind == RightJoin:
+		return nil, nil, types.Errorf(types.CodeFeatureNotSupported, "a RIGHT JOIN of two streams is not supported").
+			WithHint("Write it as a LEFT JOIN with the two streams swapped.")
+	case streams && kind != InnerJoin && kind != LeftJoin:
+		return nil, nil, types.Errorf(types.CodeFeatureNotSupported, "a join of two streams must be an inner or a LEFT join")
 	case b.streaming && kind != InnerJoin && kind != LeftJoin:
 		return nil, nil, types.Errorf(types.CodeFeatureNotSupported, "a stream supports INNER and LEFT joins with a table")
 	}
@@ -188,7 +191,7 @@ func (b *binder) from(j *ast.Join) (Node, *scope, error) {
 		kind = CrossJoin
 	}
 	if streams {
-		node, err := b.intervalJoin(left, right, on)
+		node, err := b.intervalJoin(left, right, kind, on)
 		if err != nil {
 			if j.On != nil {
 				err = b.errAt(err, j.On.Expr)

@@ -104,8 +104,12 @@ func describe(n Node) string {
 		for i := range n.LeftKeys {
 			keys[i] = n.LeftKeys[i].String() + " = " + n.RightKeys[i].String()
 		}
-		s := fmt.Sprintf("IntervalJoin on %s, right time - left time in [%s, %s]",
-			strings.Join(keys, " AND "), micros(n.Lower), micros(n.Upper))
+		name := "IntervalJoin"
+		if n.Kind == LeftJoin {
+			name += " left"
+		}
+		s := fmt.Sprintf("%s on %s, right time - left time in [%s, %s]",
+			name, strings.Join(keys, " AND "), micros(n.Lower), micros(n.Upper))
 		if n.Residual != nil {
 			s += " filter " + n.Residual.String()
 		}

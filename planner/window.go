@@ -89,6 +89,10 @@ func micros(us int64) string {
 // batches carry min(left watermark, right watermark - Upper): a future match
 // of a new right row r has left time >= r's time - Upper.
 type IntervalJoin struct {
+	// Kind is InnerJoin or LeftJoin: a LEFT join also emits each left row
+	// that matched nothing, with NULL right columns, once the right
+	// watermark passes its time + Upper.
+	Kind        JoinKind
 	Left, Right Node
 	// LeftKeys and RightKeys are evaluated over each side's own row.
 	LeftKeys, RightKeys []Expr
@@ -100,5 +104,5 @@ type IntervalJoin struct {
 	Residual Expr
 }
 
-func (n *IntervalJoin) Schema() types.Schema { return joinSchema(n.Left, n.Right, InnerJoin) }
+func (n *IntervalJoin) Schema() types.Schema { return joinSchema(n.Left, n.Right, n.Kind) }
 func (n *IntervalJoin) Inputs() []Node       { return []Node{n.Left, n.Right} }
