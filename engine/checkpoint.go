@@ -212,6 +212,11 @@ func (c *checkpoints) run(interval time.Duration) {
 			return
 		case <-time.After(wait):
 		}
+		if c.e.store.DiskStatus().Held {
+			// It could not be written, and its barriers would wait behind
+			// the paused pipelines while holding DDL (a DROP freeing space).
+			continue
+		}
 		start := time.Now()
 		if err := c.take(c.e.ctx); err != nil && c.e.ctx.Err() == nil {
 			c.e.log.Warn("checkpoint failed", "err", err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/novelty-db/novelty/parser"
+	"github.com/novelty-db/novelty/storage"
 	"github.com/novelty-db/novelty/types"
 )
 
@@ -25,6 +26,8 @@ type Snapshot struct {
 	Novelty []NoveltyMetrics
 	// Checkpoints describe the checkpoints since the engine opened.
 	Checkpoints CheckpointStats
+	// Disk is the data directory's disk guard: writes held, and why.
+	Disk storage.DiskStatus
 }
 
 // Pipeline states of ObjectMetrics.Pipeline.
@@ -107,6 +110,7 @@ func (e *Engine) Metrics() Snapshot {
 	slices.SortFunc(objs, func(a, b *object) int {
 		return cmp.Or(cmp.Compare(kindOrder(a.kind), kindOrder(b.kind)), strings.Compare(a.name, b.name))
 	})
+	s.Disk = e.DiskStatus()
 	s.Objects = make([]ObjectMetrics, len(objs))
 	for i, o := range objs {
 		s.Objects[i] = o.metrics(now)

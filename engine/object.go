@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -136,18 +137,36 @@ func (o *object) stop() {
 // record of its rows,
 // so its appends are synced; every other log's rows come back from the
 // last checkpoint after a crash, so its appends ride on the checkpoint's
-// sync.
+// sync. While the store holds writes (disk.go) every append is refused
+// with an error wrapping storage.ErrDiskHeld; so are the rows of a source
+// without a connector and without retention, so that INSERT gets that
+// error rather than waiting behind paused streams.
 func (e *Engine) retainer(o *object) func(*types.Batch) error {
+	fed := o.kind == parser.KindSource && o.connector == ""
 	if o.retention <= 0 {
-		return nil
+		if !fed {
+			return nil
+		}
+		return func(*types.Batch) error { return e.store.Writable() }
 	}
 	durability := storage.Deferred
-	if o.kind == parser.KindSource && o.connector == "" {
+	if fed {
 		durability = storage.Synced
 	}
 	return func(b *types.Batch) error {
-		_, err := o.log.Append(b.Datums[:b.Len*b.Width], b.Width, e.clock(), durability)
-		return err
+		for {
+			_, err := o.log.Append(b.Datums[:b.Len*b.Width], b.Width, e.clock(), durability)
+			if !fed || !e.restoring || !errors.Is(err, storage.ErrDiskHeld) {
+				return err
+			}
+			// Open replays the rows a fed source took after the checkpoint
+			// (replayFedSource) after cutting them from its log: they are
+			// their only record, so the start waits for the disk.
+			e.log.Warn("start-up waits for disk space to replay the rows taken after the checkpoint", "source", o.name, "err", err)
+			if err := e.store.WaitForDisk(e.ctx); err != nil {
+				return err
+			}
+		}
 	}
 }
 

@@ -60,7 +60,8 @@ func (e *Engine) validateSink(o *object, schema types.Schema) error {
 }
 
 // startSource runs a connector source: read, stamp the watermark, publish,
-// remember the offset. It resumes from the last checkpoint's offset.
+// remember the offset. It resumes from the last checkpoint's offset. While
+// the store holds writes it pauses (disk.go).
 func (e *Engine) startSource(o *object) error {
 	part, found, err := e.restoredPart(o)
 	if err != nil {
@@ -75,13 +76,14 @@ func (e *Engine) startSource(o *object) error {
 	}
 	o.start(e.ctx, func(ctx context.Context) {
 		defer o.source.Close()
+		defer e.showDiskPauses(ctx, o)()
 		if err := o.source.Open(ctx, part.Offset); err != nil {
 			e.pipelineFailed(ctx, o, err)
 			return
 		}
 		b := types.NewBatch(len(o.rel.Schema))
 		for {
-			err := o.source.Read(ctx, b)
+			err := e.readHeld(ctx, o, b)
 			if err == io.EOF {
 				// A bounded source ends its readers too: streams see the end of
 				// their input (windows flush) once they drained the rest.
@@ -94,7 +96,7 @@ func (e *Engine) startSource(o *object) error {
 				e.pipelineFailed(ctx, o, err)
 				return
 			}
-			if err := e.feedSource(ctx, o, b, o.source.Offset); err != nil {
+			if err := e.feedHeld(ctx, o, b, o.source.Offset); err != nil {
 				e.pipelineFailed(ctx, o, err)
 				return
 			}
@@ -202,6 +204,7 @@ func (e *Engine) startStream(o *object) error {
 	o.start(e.ctx, func(ctx context.Context) {
 		defer e.pipelineExited(o)
 		defer op.Close(context.WithoutCancel(ctx))
+		defer e.showDiskPauses(ctx, o)()
 		if err := op.Open(ctx); err != nil {
 			e.pipelineFailed(ctx, o, err)
 			return
@@ -239,7 +242,7 @@ func (e *Engine) startStream(o *object) error {
 			if b.Watermark != types.NoWatermark {
 				o.stats.watermark.Store(b.Watermark)
 			}
-			if err := o.topic.Publish(ctx, b); err != nil {
+			if err := e.publishHeld(ctx, o, b); err != nil {
 				e.pipelineFailed(ctx, o, err)
 				return
 			}
@@ -418,7 +421,7 @@ func (e *Engine) publishErrors() {
 					more = false
 				}
 			}
-			if err := e.feedSource(e.ctx, e.errors, b, nil); err != nil && e.ctx.Err() == nil {
+			if err := e.feedHeld(e.ctx, e.errors, b, nil); err != nil && e.ctx.Err() == nil {
 				e.log.Error("recording bad records", "err", err)
 			}
 		}

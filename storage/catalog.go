@@ -14,6 +14,9 @@ type CatalogEntry struct {
 
 // PutCatalog stores value under name, replacing any previous value.
 func (s *Store) PutCatalog(name string, value []byte) error {
+	if err := s.guard.admit(); err != nil {
+		return fmt.Errorf("storage: put catalog entry %q: %w", name, err)
+	}
 	if err := s.db.Set(stringKey(nsCatalog, name), value, pebble.Sync); err != nil {
 		return fmt.Errorf("storage: put catalog entry %q: %w", name, err)
 	}

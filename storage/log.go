@@ -85,7 +85,9 @@ func (l *Log) LastSeq() uint64 { return l.lastSeq.Load() }
 
 // Append adds the len(rows)/width rows in rows, stamped with now, in one
 // atomic write, and returns the seq of the first (LastSeq()+1 when rows is
-// empty). The caller keeps ownership of rows.
+// empty). The caller keeps ownership of rows. While the store holds writes
+// (Store.DiskStatus) it appends nothing and returns an error wrapping
+// ErrDiskHeld.
 func (l *Log) Append(rows []types.Datum, width int, now time.Time, d Durability) (firstSeq uint64, err error) {
 	if width <= 0 || len(rows)%width != 0 {
 		return 0, fmt.Errorf("storage: log %d: append %d values in rows of width %d", l.id, len(rows), width)
@@ -95,6 +97,9 @@ func (l *Log) Append(rows []types.Datum, width int, now time.Time, d Durability)
 	first := l.lastSeq.Load() + 1
 	if len(rows) == 0 {
 		return first, nil
+	}
+	if err := l.store.guard.admit(); err != nil {
+		return 0, fmt.Errorf("storage: log %d: append: %w", l.id, err)
 	}
 	// One entry holds the whole batch: one Pebble key per append rather
 	// than per row (BenchmarkLogAppend: per-row keys cost more in the

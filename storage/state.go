@@ -9,6 +9,9 @@ import (
 
 // PutState stores an operator or connector state value under key.
 func (s *Store) PutState(key string, value []byte) error {
+	if err := s.guard.admit(); err != nil {
+		return fmt.Errorf("storage: put state %q: %w", key, err)
+	}
 	if err := s.db.Set(stringKey(nsState, key), value, pebble.Sync); err != nil {
 		return fmt.Errorf("storage: put state %q: %w", key, err)
 	}

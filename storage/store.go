@@ -1,11 +1,14 @@
 package storage
 
 import (
+	"cmp"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/vfs"
@@ -19,13 +22,31 @@ type Options struct {
 	// system. Tests pass vfs.NewMem() and may reopen the same FS to
 	// simulate a restart.
 	FS vfs.FS
+	// MinFreeBytes is the free space the data directory's volume must keep:
+	// below it the store holds writes that add data (see DiskStatus) until
+	// free space is back above MinFreeBytes plus a quarter. 0 does not
+	// check free space; file writes that fail because the disk is full or
+	// failing are held and retried either way (diskguard.go).
+	MinFreeBytes uint64
+	// DiskSpace reads the free space of the data directory's volume; nil
+	// asks FS (statfs). Tests inject their own.
+	DiskSpace func() (DiskSpace, error)
+	// DiskCheckInterval is how often free space is read; 0 is every second.
+	DiskCheckInterval time.Duration
 }
+
+// defaultDiskCheckInterval is how often free space is read by default.
+const defaultDiskCheckInterval = time.Second
 
 // Store is Novelty's state store: one Pebble database. Its methods are
 // safe for concurrent use. Using a Store after Close is a programming
 // error (Pebble panics).
 type Store struct {
 	db *pebble.DB
+	// guard holds writes while the disk is short of space or failing;
+	// pollDone is closed when its poller stopped.
+	guard    *diskGuard
+	pollDone chan struct{}
 
 	// closeMu guards closed, which makes a second Close a no-op.
 	closeMu sync.Mutex
@@ -68,14 +89,27 @@ func OpenWith(dir string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("storage: create %s: %w", dir, err)
 		}
 	}
-	db, err := pebble.Open(dir, &pebble.Options{FS: fs, Logger: pebbleLogger{log: logger}})
+	measure := opts.DiskSpace
+	if measure == nil {
+		measure = func() (DiskSpace, error) {
+			u, err := fs.GetDiskUsage(dir)
+			return DiskSpace{AvailBytes: u.AvailBytes, TotalBytes: u.TotalBytes}, err
+		}
+	}
+	guard := newDiskGuard(measure, opts.MinFreeBytes, logger)
+	// A store opened on a full disk starts held.
+	guard.check()
+	db, err := pebble.Open(dir, &pebble.Options{FS: guardedFS{FS: fs, guard: guard}, Logger: pebbleLogger{log: logger}})
 	if err != nil {
+		guard.close()
 		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
 	}
-	s := &Store{db: db, logs: make(map[uint64]*Log)}
+	s := &Store{db: db, guard: guard, pollDone: make(chan struct{}), logs: make(map[uint64]*Log)}
 	if err := s.load(); err != nil {
+		guard.close()
 		return nil, errors.Join(err, db.Close())
 	}
+	go guard.poll(cmp.Or(opts.DiskCheckInterval, defaultDiskCheckInterval), s.pollDone)
 	return s, nil
 }
 
@@ -110,6 +144,10 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	// Writes still held give up (Pebble then fails on them, as it would
+	// have without the guard) rather than keep Close waiting.
+	s.guard.close()
+	<-s.pollDone
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("storage: close: %w", err)
 	}
@@ -123,9 +161,28 @@ func (s *Store) NextID() (uint64, error) {
 	s.idMu.Lock()
 	defer s.idMu.Unlock()
 	id := s.lastID + 1
+	if err := s.guard.admit(); err != nil {
+		return 0, err
+	}
 	if err := s.db.Set([]byte{nsIDs}, binary.BigEndian.AppendUint64(nil, id), pebble.Sync); err != nil {
 		return 0, fmt.Errorf("storage: persist id counter: %w", err)
 	}
 	s.lastID = id
 	return id, nil
 }
+
+// DiskStatus returns the state of the store's disk guard: whether writes
+// are held, and why.
+func (s *Store) DiskStatus() DiskStatus { return s.guard.status() }
+
+// WaitForDisk blocks until the store no longer holds writes, or ctx ends
+// (then it returns ctx's error).
+func (s *Store) WaitForDisk(ctx context.Context) error { return s.guard.wait(ctx) }
+
+// Writable returns nil when a write that adds data would be accepted, else
+// the error (wrapping ErrDiskHeld) it would get.
+func (s *Store) Writable() error { return s.guard.admit() }
+
+// CheckDisk reads the free space now, as the poller does every
+// DiskCheckInterval, and holds or releases writes accordingly.
+func (s *Store) CheckDisk() { s.guard.check() }

@@ -31,6 +31,9 @@ func (t *Table) key(key []byte) []byte {
 
 // Put stores row under key, replacing any previous row.
 func (t *Table) Put(key []byte, row []types.Datum) error {
+	if err := t.store.guard.admit(); err != nil {
+		return fmt.Errorf("storage: table %d: put: %w", t.id, err)
+	}
 	if err := t.store.db.Set(t.key(key), AppendRow(nil, row), pebble.Sync); err != nil {
 		return fmt.Errorf("storage: table %d: put: %w", t.id, err)
 	}

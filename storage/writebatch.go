@@ -18,9 +18,13 @@ var errBatchClosed = errors.New("storage: write batch used after Close")
 // Mutations encode their arguments immediately: the caller may reuse keys,
 // rows and values as soon as a call returns. The first failed mutation is
 // remembered and returned by Commit, which then writes nothing.
-// Close must be called once the batch is done, committed or not.
+// Close must be called once the batch is done, committed or not. A batch
+// that puts anything is refused while the store holds writes (Commit
+// returns an error wrapping ErrDiskHeld); one that only deletes is not.
 type WriteBatch struct {
 	batch     *pebble.Batch
+	guard     *diskGuard
+	grows     bool   // a row, state or catalog entry was put: Commit asks the guard
 	key       []byte // scratch for keys
 	value     []byte // scratch for encoded rows
 	err       error  // the first failed mutation, returned by Commit
@@ -29,14 +33,14 @@ type WriteBatch struct {
 
 // NewWriteBatch returns an empty write batch.
 func (s *Store) NewWriteBatch() *WriteBatch {
-	return &WriteBatch{batch: s.db.NewBatch()}
+	return &WriteBatch{batch: s.db.NewBatch(), guard: s.guard}
 }
 
 // NewTxnBatch returns an empty write batch that tables can also be read
 // through (Table.ScanIn, Table.GetIn): reads see the committed rows with
 // the batch's own writes applied, as a transaction sees its own writes.
 func (s *Store) NewTxnBatch() *WriteBatch {
-	return &WriteBatch{batch: s.db.NewIndexedBatch()}
+	return &WriteBatch{batch: s.db.NewIndexedBatch(), guard: s.guard}
 }
 
 // TruncateTable removes every row of table tableID, including rows put
@@ -54,6 +58,7 @@ func (w *WriteBatch) PutRow(tableID uint64, key []byte, row []types.Datum) {
 	if !w.usable() {
 		return
 	}
+	w.grows = true
 	w.key = w.tableKey(tableID, key)
 	w.value = AppendRow(w.value[:0], row)
 	w.record(w.batch.Set(w.key, w.value, nil), "put row")
@@ -73,6 +78,7 @@ func (w *WriteBatch) PutState(key string, value []byte) {
 	if !w.usable() {
 		return
 	}
+	w.grows = true
 	w.key = append(append(w.key[:0], nsState), key...)
 	w.record(w.batch.Set(w.key, value, nil), "put state")
 }
@@ -92,6 +98,7 @@ func (w *WriteBatch) PutCatalog(name string, value []byte) {
 	if !w.usable() {
 		return
 	}
+	w.grows = true
 	w.key = append(append(w.key[:0], nsCatalog), name...)
 	w.record(w.batch.Set(w.key, value, nil), "put catalog entry")
 }
@@ -124,6 +131,11 @@ func (w *WriteBatch) Commit() error {
 	}
 	if w.committed {
 		return errors.New("storage: write batch already committed")
+	}
+	if w.grows {
+		if err := w.guard.admit(); err != nil {
+			return fmt.Errorf("storage: commit write batch: %w", err)
+		}
 	}
 	if err := w.batch.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("storage: commit write batch: %w", err)

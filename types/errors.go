@@ -45,6 +45,8 @@ const (
 	CodeConfigFileError         = "F0000"
 	CodeProgramLimitExceeded    = "54000"
 	CodeObjectNotInPrerequisite = "55000"
+	CodeDiskFull                = "53100"
+	CodeIOError                 = "58030"
 )
 
 // Error is an error meant for the user: it carries the Postgres SQLSTATE and

@@ -86,6 +86,8 @@ type serveConfig struct {
 	httpReady chan<- net.Addr
 	// checkpointInterval is how often the engine takes a checkpoint.
 	checkpointInterval time.Duration
+	// minFreeDisk is the free space the data directory must keep (0: not checked).
+	minFreeDisk uint64
 }
 
 func serve(args []string, stdout, stderr io.Writer) error {
@@ -101,6 +103,11 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.auth, "auth", "trust", "authentication: trust (any user, meant for loopback) or scram (SCRAM-SHA-256 with --users-file or --user)")
 	fs.StringVar(&cfg.http, "http", "", "address of the HTTP endpoint serving Prometheus /metrics, /healthz and a web page of the pipelines, e.g. 127.0.0.1:9464 and HTTP ingest at /ingest/<source> (no authentication: keep it on loopback); empty is off")
 	fs.DurationVar(&cfg.checkpointInterval, "checkpoint-interval", engine.DefaultCheckpointInterval, "how often a checkpoint saves every stream's state, source offsets and sink positions; 0 takes one only at shutdown")
+	cfg.minFreeDisk = storage.DefaultMinFreeBytes
+	fs.Func("min-free-disk", "free space the data directory's volume must keep, e.g. 256MiB or 1GiB (default 256MiB; 0 is no check): below it sources pause and writes fail with SQLSTATE 53100 until a quarter more is free", func(v string) (err error) {
+		cfg.minFreeDisk, err = storage.ParseSize(v)
+		return err
+	})
 	fs.StringVar(&cfg.usersFile, "users-file", "", "file of users for --auth scram: one user:password or user:SCRAM-SHA-256$... verifier per line, # comments")
 	fs.Func("user", "a user for --auth scram as name:password (repeatable; visible in the process list, prefer --users-file)", func(entry string) error {
 		cfg.users = append(cfg.users, entry)
@@ -148,7 +155,7 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, ready 
 	if err != nil {
 		return err
 	}
-	store, err := storage.OpenWith(dir, storage.Options{Logger: logger})
+	store, err := storage.OpenWith(dir, storage.Options{Logger: logger, MinFreeBytes: cfg.minFreeDisk})
 	if err != nil {
 		return fmt.Errorf("opening data directory %s: %w", dir, err)
 	}

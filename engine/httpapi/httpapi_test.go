@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/novelty-db/novelty/engine"
+	"github.com/novelty-db/novelty/storage"
 )
 
 // fakeEngine serves snapshots a test sets.
@@ -68,6 +69,7 @@ func testSnapshot(n int64) engine.Snapshot {
 		Novelty: []engine.NoveltyMetrics{{Name: weirdName, Observations: n, Nodes: 7, Bytes: 4096, Scores: scores.Counts()}},
 		Checkpoints: engine.CheckpointStats{Last: 40 + uint64(n), Completed: 30 + n, Failed: 2,
 			LastDuration: 250 * time.Millisecond, LastBytes: 1 << 20},
+		Disk: storage.DiskStatus{Held: true, Space: storage.DiskSpace{AvailBytes: 100 << 20, TotalBytes: 1 << 30}, MinFreeBytes: 256 << 20},
 	}
 }
 
@@ -137,6 +139,7 @@ func TestMetricsExposition(t *testing.T) {
 		"novelty_context_nodes": "gauge", "novelty_context_bytes": "gauge", "novelty_context_score": "histogram",
 		"novelty_checkpoints_total": "counter", "novelty_checkpoint_last": "gauge",
 		"novelty_checkpoint_duration_seconds": "gauge", "novelty_checkpoint_bytes": "gauge",
+		"novelty_disk_paused": "gauge", "novelty_disk_free_bytes": "gauge", "novelty_disk_min_free_bytes": "gauge",
 		"novelty_state_bytes": "gauge", "novelty_operator_rows_in_total": "counter",
 		"novelty_operator_rows_out_total": "counter", "novelty_operator_batches_total": "counter",
 		"novelty_operator_state_bytes": "gauge", "novelty_sink_retries_total": "counter",
@@ -190,6 +193,9 @@ func TestMetricsExposition(t *testing.T) {
 		{"novelty_checkpoint_last", nil, 50},
 		{"novelty_checkpoint_duration_seconds", nil, 0.25},
 		{"novelty_checkpoint_bytes", nil, 1 << 20},
+		{"novelty_disk_paused", nil, 1},
+		{"novelty_disk_free_bytes", nil, 100 << 20},
+		{"novelty_disk_min_free_bytes", nil, 256 << 20},
 	} {
 		got, ok := find(families, tc.metric, tc.labels)
 		switch {

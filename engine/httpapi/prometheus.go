@@ -65,6 +65,17 @@ func appendExposition(buf []byte, s engine.Snapshot) []byte {
 	}
 	buf = appendOperatorFamilies(buf, s.Objects)
 
+	paused := 0.0
+	if s.Disk.Held {
+		paused = 1
+	}
+	buf = appendHeader(buf, "novelty_disk_paused", "gauge", "1 while the data directory is short of space or its writes fail: sources pause, INSERT/COPY fail with SQLSTATE 53100 (58030 for disk errors).")
+	buf = appendSample(buf, "novelty_disk_paused", paused)
+	buf = appendHeader(buf, "novelty_disk_free_bytes", "gauge", "Free space of the data directory's volume at the last reading.")
+	buf = appendSample(buf, "novelty_disk_free_bytes", float64(s.Disk.Space.AvailBytes))
+	buf = appendHeader(buf, "novelty_disk_min_free_bytes", "gauge", "Free space the data directory must keep (--min-free-disk); 0 when not checked.")
+	buf = appendSample(buf, "novelty_disk_min_free_bytes", float64(s.Disk.MinFreeBytes))
+
 	c := s.Checkpoints
 	buf = appendHeader(buf, "novelty_checkpoints_total", "counter", "Checkpoints taken since the server started, by result.")
 	buf = appendSample(buf, "novelty_checkpoints_total", float64(c.Completed), "result", "completed")
