@@ -86,17 +86,22 @@ func (s scanner) OpenScan(n *planner.Scan) (exec.Operator, error) {
 }
 
 // follow returns a live reader of o's rows. With backfill it first reads
-// the rows o retained, then the live ones, with no gap and no overlap.
+// the rows o retained, then the live ones, with no gap and no overlap; the
+// retained rows carry the watermarks o had when it published them, as far
+// as they can be recomputed (backfillThen).
 func follow(o *object, backfill bool) exec.Operator {
-	if !backfill || o.retention <= 0 {
+	if !backfill {
 		return o.topic.Subscribe(exec.DefaultDepth)
 	}
 	var last uint64
-	sub := o.topic.SubscribeAfter(exec.DefaultDepth, func() { last = o.log.LastSeq() })
-	if last == 0 {
-		return sub
-	}
-	return exec.Concat(&logScan{log: o.log, width: len(o.rel.Schema), upTo: last}, sub)
+	mark := types.NoWatermark
+	sub := o.topic.SubscribeAfter(exec.DefaultDepth, func() {
+		mark = o.stats.watermark.Load()
+		if o.retention > 0 {
+			last = o.log.LastSeq()
+		}
+	})
+	return backfillThen(o, last, mark, sub)
 }
 
 // errBatchFull stops a storage scan callback once a batch is full.
@@ -110,8 +115,11 @@ type logScan struct {
 	// upTo, when not zero, fixes the last sequence number to read instead
 	// of the log's last at Open.
 	upTo uint64
-	next uint64 // next sequence number to read
-	last uint64 // last sequence number to read
+	// marks, when set, stamps each batch with the watermark its source
+	// had after its rows, and ends a batch where a row could be late.
+	marks *replayMarks
+	next  uint64 // next sequence number to read
+	last  uint64 // last sequence number to read
 }
 
 var _ exec.Operator = (*logScan)(nil)
@@ -120,6 +128,9 @@ func (s *logScan) Open(context.Context) error {
 	s.next, s.last = 1, s.log.LastSeq()
 	if s.upTo != 0 {
 		s.last = s.upTo
+	}
+	if s.marks != nil {
+		s.marks.reset()
 	}
 	return nil
 }
@@ -135,10 +146,17 @@ func (s *logScan) Next(ctx context.Context, b *types.Batch) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if s.marks != nil {
+		s.marks.startBatch()
+	}
 	err := s.log.Scan(s.next, func(seq uint64, row []types.Datum) error {
 		if seq > s.last {
 			s.next = seq
 			return io.EOF
+		}
+		if s.marks != nil && !s.marks.admit(row) {
+			s.next = seq
+			return errBatchFull
 		}
 		b.Append(row)
 		s.next = seq + 1
@@ -156,6 +174,9 @@ func (s *logScan) Next(ctx context.Context, b *types.Batch) error {
 	if b.Len == 0 {
 		s.next = s.last + 1
 		return io.EOF
+	}
+	if s.marks != nil {
+		b.Watermark = s.marks.mark
 	}
 	return nil
 }
