@@ -11,24 +11,8 @@ import (
 	"time"
 
 	"github.com/novelty-db/novelty/connectors"
-	"github.com/novelty-db/novelty/storage"
 	"github.com/novelty-db/novelty/types"
 )
-
-// openBackfillEngine returns an engine on an in-memory store and a session.
-func openBackfillEngine(t *testing.T) (*Engine, *Session) {
-	t.Helper()
-	store, err := storage.OpenInMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := Open(Config{Store: store})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.Close)
-	return e, e.NewSession("tester", "novelty")
-}
 
 // partitionedStub makes an object's source look partitioned.
 type partitionedStub struct{ connectors.Source }
@@ -123,7 +107,7 @@ func TestBackfillReplaysWatermarks(t *testing.T) {
 			want: []replayedBatch{{"a b c", "10:00:25"}, {"d", "10:00:25"}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			e, s := openBackfillEngine(t)
+			e, s := openMemoryEngine(t)
 			run1(t, s, `CREATE SOURCE src (id TEXT, p INT, shard TEXT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '5' SECOND)`)
 			for _, r := range tt.rows {
 				f := strings.Fields(r)
@@ -166,7 +150,7 @@ func TestBackfillReplaysWatermarks(t *testing.T) {
 // done context (nextForSink); the backfill returns the context's error
 // without losing a batch, in the log scan and at the watermark batch.
 func TestBackfillWithDoneContextReadsNothing(t *testing.T) {
-	e, s := openBackfillEngine(t)
+	e, s := openMemoryEngine(t)
 	run1(t, s, `CREATE SOURCE src (id TEXT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '5' SECOND)`)
 	run1(t, s, `INSERT INTO src VALUES ('a', '2024-01-01 10:00:00'), ('b', '2024-01-01 10:00:10')`)
 	o, ok := e.lookup("src")
@@ -209,7 +193,7 @@ func TestBackfillWithDoneContextReadsNothing(t *testing.T) {
 // watermarks) takes every retained row and closes its windows at the
 // upstream's watermark.
 func TestBackfillMatchesStreamCreatedFirst(t *testing.T) {
-	e, s := openBackfillEngine(t)
+	e, s := openMemoryEngine(t)
 	const windows = `SELECT window_start, count(*) AS n FROM %s GROUP BY TUMBLE(ts, INTERVAL '10' SECOND)`
 	run1(t, s, `CREATE SOURCE lt (user_id TEXT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '5' SECOND)`)
 	run1(t, s, `CREATE STREAM before_rows AS `+fmt.Sprintf(windows, "lt"))

@@ -30,7 +30,9 @@ func (w *textRows) Row(row []types.Datum) error {
 	return nil
 }
 
-func newCopyEngine(t *testing.T) *Session {
+// openMemoryEngine returns an engine on an in-memory store, closed when
+// the test ends, and a session.
+func openMemoryEngine(t *testing.T) (*Engine, *Session) {
 	t.Helper()
 	store, err := storage.OpenInMemory()
 	if err != nil {
@@ -41,7 +43,13 @@ func newCopyEngine(t *testing.T) *Session {
 		t.Fatal(err)
 	}
 	t.Cleanup(e.Close)
-	return e.NewSession("tester", "novelty")
+	return e, e.NewSession("tester", "novelty")
+}
+
+func newCopyEngine(t *testing.T) *Session {
+	t.Helper()
+	_, s := openMemoryEngine(t)
+	return s
 }
 
 func run1(t *testing.T, s *Session, sql string) []string {

@@ -10,6 +10,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/novelty-db/novelty/connectors/internal/wait"
 	"github.com/novelty-db/novelty/types"
 )
 
@@ -39,7 +40,7 @@ const (
 func commitPrepared(ctx context.Context, admin *kgo.Client, p preparedTxn) (endOutcome, error) {
 	req := kmsg.NewPtrEndTxnRequest()
 	req.TransactionalID, req.ProducerID, req.ProducerEpoch, req.Commit = p.ID, p.ProducerID, p.ProducerEpoch, true
-	for wait := txnRetryFirst; ; wait = min(2*wait, txnRetryLast) {
+	for backoff := txnRetryFirst; ; backoff = min(2*backoff, txnRetryLast) {
 		resp, err := req.RequestWith(ctx, admin)
 		if err == nil {
 			err = kerr.ErrorForCode(resp.ErrorCode)
@@ -54,7 +55,7 @@ func commitPrepared(ctx context.Context, admin *kgo.Client, p preparedTxn) (endO
 		case !transient(err):
 			return 0, types.Errorf(codeConnectionFailure, "kafka transaction %s of checkpoint %d: commit: %v", p.ID, p.Checkpoint, err)
 		}
-		if err := pause(ctx, wait); err != nil {
+		if err := wait.Sleep(ctx, backoff); err != nil {
 			return 0, fmt.Errorf("kafka transaction %s of checkpoint %d: commit: %w", p.ID, p.Checkpoint, err)
 		}
 	}
@@ -68,7 +69,7 @@ func fence(ctx context.Context, admin *kgo.Client, id string, timeout time.Durat
 	req.TransactionalID = &id
 	req.TransactionTimeoutMillis = int32(timeout.Milliseconds())
 	req.ProducerID, req.ProducerEpoch = -1, -1
-	for wait := txnRetryFirst; ; wait = min(2*wait, txnRetryLast) {
+	for backoff := txnRetryFirst; ; backoff = min(2*backoff, txnRetryLast) {
 		resp, err := req.RequestWith(ctx, admin)
 		if err == nil {
 			err = kerr.ErrorForCode(resp.ErrorCode)
@@ -79,7 +80,7 @@ func fence(ctx context.Context, admin *kgo.Client, id string, timeout time.Durat
 		case !transient(err):
 			return types.Errorf(codeConnectionFailure, "kafka transaction %s: abort: %v", id, err)
 		}
-		if err := pause(ctx, wait); err != nil {
+		if err := wait.Sleep(ctx, backoff); err != nil {
 			return fmt.Errorf("kafka transaction %s: abort: %w", id, err)
 		}
 	}
@@ -114,16 +115,4 @@ func openTransactions(ctx context.Context, admin *kgo.Client, keep func(id strin
 // connection failed.
 func transient(err error) bool {
 	return kerr.IsRetriable(err) || errors.Is(err, kerr.ConcurrentTransactions) || kgo.IsRetryableBrokerErr(err)
-}
-
-// pause waits d, or until ctx is done and returns its error.
-func pause(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
