@@ -345,6 +345,10 @@ func (e *Engine) retry(ctx context.Context, o *object, step func() error) error 
 		if err == nil {
 			return nil
 		}
+		if ctx.Err() != nil {
+			// Stopping (shutdown, DROP): the step failed because of that.
+			return ctx.Err()
+		}
 		o.stats.errors.Add(1)
 		o.stats.setError(err)
 		e.log.Warn("sink delivery failed; retrying", "sink", o.name, "err", err, "backoff", backoff)
