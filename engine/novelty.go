@@ -17,7 +17,8 @@ import (
 type noveltyModel struct {
 	name string
 	opts novelty.Options
-	// report receives the context's saved state for a checkpoint.
+	// report receives the context's saved state for a checkpoint, on a
+	// goroutine of its own (see saveIfDone).
 	report func(epoch uint64, data []byte)
 	mu     sync.Mutex
 	ctx    *novelty.Context
@@ -78,7 +79,8 @@ func (h modelHandle) Barrier(epoch uint64) error {
 	}
 	delete(m.waiting, h.stream)
 	m.passed[h.stream] = true
-	return m.saveIfDone()
+	m.saveIfDone()
+	return nil
 }
 
 // expect starts checkpoint epoch at the context: it waits for streams.
@@ -94,13 +96,13 @@ func (m *noveltyModel) expect(epoch uint64, streams []uint64) {
 }
 
 // saveIfIdle saves a context no stream uses for checkpoint epoch.
-func (m *noveltyModel) saveIfIdle(epoch uint64) error {
+func (m *noveltyModel) saveIfIdle(epoch uint64) {
 	m.mu.Lock()
-	if m.epoch != epoch {
+	if m.epoch == epoch {
+		m.saveIfDone()
+	} else {
 		m.mu.Unlock()
-		return nil
 	}
-	return m.saveIfDone()
 }
 
 // leave stops a checkpoint waiting for a stream that stopped.
@@ -111,27 +113,25 @@ func (m *noveltyModel) leave(stream uint64) {
 		return
 	}
 	delete(m.waiting, stream)
-	_ = m.saveIfDone()
+	m.saveIfDone()
 }
 
 // saveIfDone, with mu held, saves the context if no stream is still
-// awaited, lets the streams go on, and unlocks mu. A context that cannot
-// be encoded fails the checkpoint (its part never arrives).
-func (m *noveltyModel) saveIfDone() error {
+// awaited, lets the streams go on, and unlocks mu. The streams wait only
+// for the context to be frozen (novelty.Context.Snapshot, which costs
+// O(chunks)); the frozen state is encoded and reported on a goroutine of
+// its own, which the checkpoint waits for.
+func (m *noveltyModel) saveIfDone() {
 	if len(m.waiting) > 0 {
 		m.mu.Unlock()
-		return nil
+		return
 	}
 	epoch := m.epoch
-	data, err := m.ctx.MarshalBinary()
+	snap := m.ctx.Snapshot()
 	m.epoch, m.waiting, m.passed = 0, nil, nil
 	m.resumed.Broadcast()
 	m.mu.Unlock()
-	if err != nil {
-		return fmt.Errorf("engine: saving novelty context %q: %w", m.name, err)
-	}
-	m.report(epoch, data)
-	return nil
+	go func() { m.report(epoch, snap.Encode()) }()
 }
 
 // abandonCheckpoint lets streams waiting for checkpoint epoch go on.

@@ -36,16 +36,26 @@ func (s benchStream) observation(i int, obs []types.Datum) {
 }
 
 func BenchmarkObserve(b *testing.B) {
-	benchObserve(b, Options{})
+	benchObserve(b, Options{}, 0)
 }
 
 // BenchmarkObserveBudget is BenchmarkObserve with a node budget, so
 // eviction runs.
 func BenchmarkObserveBudget(b *testing.B) {
-	benchObserve(b, Options{MaxNodes: 200_000})
+	benchObserve(b, Options{MaxNodes: 200_000}, 0)
 }
 
-func benchObserve(b *testing.B, opts Options) {
+// BenchmarkObserveSnapshotted is BenchmarkObserve with a snapshot taken
+// every 500,000 observations, as checkpoints every second at that rate
+// would: its cost to observations is the freeze and the chunks copied on
+// write afterwards (encoding runs elsewhere and is not timed).
+func BenchmarkObserveSnapshotted(b *testing.B) {
+	benchObserve(b, Options{}, 500_000)
+}
+
+// benchObserve times observations, taking a snapshot every snapshotEvery
+// of them (0: never).
+func benchObserve(b *testing.B, opts Options, snapshotEvery int) {
 	in := newBenchStream(b.N, 1)
 	c := NewContext(opts)
 	obs := make([]types.Datum, 3)
@@ -53,6 +63,9 @@ func benchObserve(b *testing.B, opts Options) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
+		if snapshotEvery > 0 && i%snapshotEvery == snapshotEvery-1 {
+			c.Snapshot()
+		}
 		in.observation(i, obs)
 		if err := c.Observe(obs, &r); err != nil {
 			b.Fatal(err)
@@ -93,4 +106,26 @@ func reportContext(b *testing.B, c *Context) {
 	if s.Nodes > 0 {
 		b.ReportMetric(float64(s.Bytes)/float64(s.Nodes), "bytes/node")
 	}
+}
+
+// BenchmarkSnapshotEncode encodes a context of 3M observations of
+// benchStream (~3M nodes, ~1M distinct values), as a checkpoint does.
+func BenchmarkSnapshotEncode(b *testing.B) {
+	const learnt = 3_000_000
+	in := newBenchStream(learnt, 1)
+	c := NewContext(Options{})
+	obs := make([]types.Datum, 3)
+	var r Result
+	for i := range learnt {
+		in.observation(i, obs)
+		if err := c.Observe(obs, &r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	var size int
+	for range b.N {
+		size = len(c.Snapshot().Encode())
+	}
+	b.ReportMetric(float64(size)/(1<<20), "MiB")
 }

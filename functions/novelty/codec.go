@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"slices"
 )
 
 // The serialised state is canonical: it depends on what the context learnt
@@ -26,84 +25,7 @@ const magic = "NVC1"
 
 // MarshalBinary returns the context's exact state, options included.
 func (c *Context) MarshalBinary() ([]byte, error) {
-	sorted, rank := c.valueRanks()
-	first, order := c.childrenByValue(rank)
-
-	buf := append([]byte(nil), magic...)
-	buf = binary.AppendVarint(buf, int64(c.opts.MaxNodes))
-	buf = binary.AppendVarint(buf, c.opts.HalfLife)
-	buf = binary.AppendVarint(buf, c.opts.MinSupport)
-	buf = binary.AppendUvarint(buf, uint64(c.arity))
-	buf = binary.AppendVarint(buf, c.seq)
-
-	buf = binary.AppendUvarint(buf, uint64(len(sorted)))
-	for _, id := range sorted {
-		b := c.values.bytes(id)
-		buf = binary.AppendUvarint(buf, uint64(len(b)))
-		buf = append(buf, b...)
-	}
-
-	buf = binary.AppendUvarint(buf, uint64(c.live))
-	children := func(id uint32) []uint32 { return order[first[id]:first[id+1]] }
-	buf = binary.AppendUvarint(buf, uint64(c.nodes.at(rootNode).count))
-	buf = binary.AppendUvarint(buf, uint64(len(children(rootNode))))
-	stack := slices.Clone(children(rootNode))
-	slices.Reverse(stack)
-	for len(stack) > 0 {
-		id := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		n := c.nodes.at(id)
-		kids := children(id)
-		buf = binary.AppendUvarint(buf, uint64(rank[n.value]))
-		buf = binary.AppendUvarint(buf, uint64(n.count))
-		buf = binary.AppendUvarint(buf, uint64(n.lastSeen))
-		buf = binary.AppendUvarint(buf, uint64(len(kids)))
-		for i := len(kids) - 1; i >= 0; i-- {
-			stack = append(stack, kids[i])
-		}
-	}
-	return buf, nil
-}
-
-// valueRanks returns the interned values' ids sorted by their bytes, and
-// their ranks from 1 indexed by id (NULL's is 0).
-func (c *Context) valueRanks() (sorted, rank []uint32) {
-	sorted = c.values.appendIDs(nil)
-	slices.SortFunc(sorted, func(a, b uint32) int { return bytes.Compare(c.values.bytes(a), c.values.bytes(b)) })
-	rank = make([]uint32, c.values.ids())
-	for i, id := range sorted {
-		rank[id] = uint32(i + 1)
-	}
-	return sorted, rank
-}
-
-// childrenByValue lists every node's children, ordered by value rank:
-// node id's children are order[first[id]:first[id+1]].
-func (c *Context) childrenByValue(rank []uint32) (first []int, order []uint32) {
-	first = make([]int, int(c.nodes.len())+1)
-	for id := uint32(1); id < c.nodes.len(); id++ {
-		if c.isLive(id) {
-			first[c.nodes.at(id).parent+1]++
-		}
-	}
-	for i := 1; i < len(first); i++ {
-		first[i] += first[i-1]
-	}
-	next := slices.Clone(first)
-	order = make([]uint32, c.live)
-	for id := uint32(1); id < c.nodes.len(); id++ {
-		if c.isLive(id) {
-			p := c.nodes.at(id).parent
-			order[next[p]] = id
-			next[p]++
-		}
-	}
-	for p := range c.nodes.len() {
-		slices.SortFunc(order[first[p]:first[p+1]], func(a, b uint32) int {
-			return int(rank[c.nodes.at(a).value]) - int(rank[c.nodes.at(b).value])
-		})
-	}
-	return first, order
+	return c.state(c.nodes.view()).Encode(), nil
 }
 
 // UnmarshalBinary replaces the context's state, options included, with one
@@ -171,7 +93,12 @@ type rankedValue struct {
 // byRank[0] is NULL, byRank[i] the i-th value.
 func (c *Context) decodeValues(d *decoder) ([]rankedValue, error) {
 	count := d.uvarint()
-	byRank := []rankedValue{{nullValue, nullHash}}
+	if count > uint64(len(d.buf)) {
+		return nil, errCorrupt("more values than bytes")
+	}
+	c.values.table.reserve(int(count))
+	byRank := make([]rankedValue, 1, count+1)
+	byRank[0] = rankedValue{nullValue, nullHash}
 	var prev []byte
 	for i := uint64(0); i < count && d.err == nil; i++ {
 		b := d.bytes(d.uvarint())
@@ -181,8 +108,9 @@ func (c *Context) decodeValues(d *decoder) ([]rankedValue, error) {
 		if !c.values.room(1, len(b)) {
 			return nil, errCorrupt("values too large")
 		}
+		// Strictly ascending, so distinct: added without a lookup.
 		h := c.values.hash(b)
-		byRank = append(byRank, rankedValue{c.values.intern(b, h), h})
+		byRank = append(byRank, rankedValue{c.values.add(b, h), h})
 		prev = b
 	}
 	return byRank, d.err
@@ -197,7 +125,7 @@ type trieFrame struct {
 }
 
 func (c *Context) decodeTrie(d *decoder, byRank []rankedValue) error {
-	root := c.nodes.at(rootNode)
+	root := c.nodes.mut(rootNode)
 	root.count = int64(d.uvarint())
 	if root.count < 0 || root.count > c.seq {
 		return errCorrupt("bad root count")
@@ -228,8 +156,8 @@ func (c *Context) decodeTrie(d *decoder, byRank []rankedValue) error {
 		top.mass -= count
 		v := byRank[value]
 		id := c.addChild(top.id, v.id, v.hash)
-		c.nodes.at(id).count = count
-		c.nodes.at(id).lastSeen = lastSeen
+		n := c.nodes.mut(id)
+		n.count, n.lastSeen = count, lastSeen
 		stack = append(stack, trieFrame{id: id, remaining: kids, mass: count})
 	}
 	return d.err

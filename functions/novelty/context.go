@@ -199,7 +199,7 @@ func (c *Context) addChild(parent, value uint32, h uint64) uint32 {
 	if last := len(c.freeNodes) - 1; last >= 0 {
 		id = c.freeNodes[last]
 		c.freeNodes = c.freeNodes[:last]
-		*c.nodes.at(id) = n
+		*c.nodes.mut(id) = n
 	} else {
 		id = c.nodes.add(n)
 	}
@@ -211,7 +211,7 @@ func (c *Context) addChild(parent, value uint32, h uint64) uint32 {
 // removeNode frees a node. The caller keeps the count distributions right
 // and sweeps values afterwards.
 func (c *Context) removeNode(id uint32) {
-	n := c.nodes.at(id)
+	n := c.nodes.mut(id)
 	c.childTable(n.depth).remove(fingerprint(childHash(n.parent, c.values.hashOf(n.value))), id)
 	*n = node{children: noTree}
 	c.freeNodes = append(c.freeNodes, id)
@@ -248,7 +248,7 @@ func (c *Context) sweepValues() {
 	}
 	for id := uint32(1); id < c.nodes.len(); id++ {
 		if c.isLive(id) {
-			n := c.nodes.at(id)
+			n := c.nodes.mut(id)
 			n.value = renumber[n.value]
 		}
 	}

@@ -5,13 +5,14 @@ package novelty
 // parent's, so a removed node's descendants are removed too. The count
 // distributions are rebuilt from the halved counts.
 func (c *Context) halve() {
-	c.nodes.at(rootNode).count /= 2
+	c.nodes.mut(rootNode).count /= 2
 	for id := uint32(1); id < c.nodes.len(); id++ {
 		if !c.isLive(id) {
 			continue
 		}
-		c.nodes.at(id).count /= 2
-		if c.nodes.at(id).count == 0 {
+		n := c.nodes.mut(id)
+		n.count /= 2
+		if n.count == 0 {
 			c.removeNode(id)
 		}
 	}
@@ -24,14 +25,14 @@ func (c *Context) rebuildDistributions() {
 	c.counts.reset()
 	c.leaves = noTree
 	for id := range c.nodes.len() {
-		c.nodes.at(id).children = noTree
+		c.nodes.mut(id).children = noTree
 	}
 	for id := uint32(1); id < c.nodes.len(); id++ {
 		if !c.isLive(id) {
 			continue
 		}
 		n := *c.nodes.at(id)
-		p := c.nodes.at(n.parent)
+		p := c.nodes.mut(n.parent)
 		p.children = c.counts.add(p.children, n.count, 1)
 		if int(n.depth) == c.arity {
 			c.leaves = c.counts.add(c.leaves, n.count, 1)
@@ -84,7 +85,7 @@ type evictKey struct {
 // returning its parent.
 func (c *Context) detach(id uint32) uint32 {
 	n := *c.nodes.at(id)
-	p := c.nodes.at(n.parent)
+	p := c.nodes.mut(n.parent)
 	p.children = c.counts.add(p.children, n.count, -1)
 	if int(n.depth) == c.arity {
 		c.leaves = c.counts.add(c.leaves, n.count, -1)

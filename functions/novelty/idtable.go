@@ -54,9 +54,22 @@ func (t *idTable) place(s uint64) {
 	t.slots[i] = s
 }
 
-func (t *idTable) grow() {
+// reserve grows the table to hold n ids without growing again.
+func (t *idTable) reserve(n int) {
+	bits := t.bits
+	for n*4 > (1<<bits)*3 {
+		bits++
+	}
+	if bits > t.bits {
+		t.resize(bits)
+	}
+}
+
+func (t *idTable) grow() { t.resize(t.bits + 1) }
+
+func (t *idTable) resize(bits uint32) {
 	old := t.slots
-	t.bits++
+	t.bits = bits
 	t.slots = make([]uint64, 1<<t.bits)
 	for _, s := range old {
 		if s != 0 {

@@ -22,11 +22,11 @@ func (c *Context) Observe(components []types.Datum, r *Result) error {
 	// lookups' cache misses and the count updates' do not wait on each
 	// other.
 	c.findPath(parts)
-	c.nodes.at(rootNode).count++
+	c.nodes.mut(rootNode).count++
 	parent := rootNode
 	for i := range parts {
 		p := &parts[i]
-		ch := c.nodes.at(p.node)
+		ch := c.nodes.mut(p.node)
 		ch.count++
 		ch.lastSeen = c.seq
 		p.n, p.c = c.nodes.at(parent).count, ch.count
@@ -39,9 +39,9 @@ func (c *Context) Observe(components []types.Datum, r *Result) error {
 	// each other, so the shallow ones proceed while the deep ones wait.
 	for i := len(parts) - 1; i >= 0; i-- {
 		p := &parts[i]
-		pn := c.nodes.at(rootNode)
+		pn := c.nodes.mut(rootNode)
 		if i > 0 {
-			pn = c.nodes.at(parts[i-1].node)
+			pn = c.nodes.mut(parts[i-1].node)
 		}
 		pn.children = c.counts.moveUp(pn.children, p.c-1)
 		p.greater = c.counts.greater(pn.children, p.c)

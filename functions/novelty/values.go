@@ -100,8 +100,14 @@ func (v *valueSet) intern(b []byte, h uint64) uint32 {
 			}
 		}
 	}
+	return v.add(b, h)
+}
+
+// add adds b, whose hash is h and which is not interned, and returns its
+// id. The caller has checked there is room.
+func (v *valueSet) add(b []byte, h uint64) uint32 {
 	id := v.appendValue(b)
-	v.table.insert(fp, id)
+	v.table.insert(fingerprint(h), id)
 	return id
 }
 
@@ -117,11 +123,19 @@ func (v *valueSet) appendValue(b []byte) uint32 {
 }
 
 // bytes returns the value's text; the caller must not modify it.
-func (v *valueSet) bytes(id uint32) []byte {
-	b := v.arena[uint64(id)*valueAlign:]
+func (v *valueSet) bytes(id uint32) []byte { return arenaBytes(v.arena, id) }
+
+// arenaBytes returns the text of value id in arena.
+func arenaBytes(arena []byte, id uint32) []byte {
+	b := arena[uint64(id)*valueAlign:]
 	n, size := binary.Uvarint(b)
 	return b[size : uint64(size)+n : uint64(size)+n]
 }
+
+// frozen returns the arena as it is now. Arena bytes are never rewritten
+// (values are appended; compaction makes a new arena), so the returned
+// slice stays unchanged while the set goes on.
+func (v *valueSet) frozen() []byte { return v.arena[:len(v.arena):len(v.arena)] }
 
 // str returns the value's text as a string without copying. The string
 // stays valid and unchanged for ever: arena bytes are never rewritten.
