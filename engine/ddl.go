@@ -108,6 +108,7 @@ var engineOptions = map[parser.ObjectKind][]connectors.OptionSpec{
 	parser.KindStream: {
 		{Name: "retention", Default: defaultRetention.String(), Doc: "how long output rows stay readable by SELECT, e.g. '1h', '0'"},
 		{Name: "allowed_lateness", Default: "0", Doc: "how long windows stay open after the watermark passes their end, e.g. '10s'"},
+		{Name: maxStateOption, Default: defaultMaxState, Doc: "memory the stream's windows and joins may hold before it stops with an error, e.g. '512MB', '0' (no limit)"},
 		{Name: "novelty_context", Doc: "the novelty context the stream's novelty functions use (default: the stream's name)"},
 		{Name: "novelty_max_nodes", Doc: "node budget of the novelty context (0: unbounded)"},
 		{Name: "novelty_half_life", Doc: "halve every count of the novelty context every this many observations (0: never)"},
@@ -252,7 +253,7 @@ func (e *Engine) newStream(s *parser.CreateStream) (*object, error) {
 	}
 	if len(rest) > 0 {
 		return nil, types.Errorf(types.CodeInvalidParameterValue, "unknown option %q for stream", rest[0].Key).
-			WithHint("Valid options are: retention, allowed_lateness, novelty_context, novelty_max_nodes, novelty_half_life, novelty_min_support.").
+			WithHint("Valid options are: retention, allowed_lateness, max_state, novelty_context, novelty_max_nodes, novelty_half_life, novelty_min_support.").
 			WithPosition(rest[0].Pos)
 	}
 	contextName := streamNoveltyContext(s)
@@ -261,6 +262,10 @@ func (e *Engine) newStream(s *parser.CreateStream) (*object, error) {
 		return nil, err
 	}
 	lateness, err := parseDurationOption("allowed_lateness", opts["allowed_lateness"])
+	if err != nil {
+		return nil, err
+	}
+	maxState, err := parseByteSize(maxStateOption, opts[maxStateOption])
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +288,7 @@ func (e *Engine) newStream(s *parser.CreateStream) (*object, error) {
 		}
 		seen[c.Name] = true
 	}
-	o := &object{kind: parser.KindStream, name: s.Name, plan: plan, query: s.QueryText}
+	o := &object{kind: parser.KindStream, name: s.Name, plan: plan, query: s.QueryText, maxState: maxState}
 	o.stats.watermark.Store(types.NoWatermark)
 	if o.retention, err = parseRetention(opts["retention"]); err != nil {
 		return nil, err

@@ -38,6 +38,8 @@ type object struct {
 	query string
 	// plan is a stream's continuous plan.
 	plan *planner.Plan
+	// maxState bounds a stream's operator state in bytes (0: no limit).
+	maxState int64
 	// backfill is set for a stream or sink created now (not restored): it
 	// reads its inputs' retained rows before their live rows.
 	backfill bool

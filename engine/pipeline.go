@@ -182,9 +182,10 @@ func (e *Engine) pipelineFailed(ctx context.Context, o *object, err error) {
 // so no row published after CREATE is missed) and runs them.
 func (e *Engine) startStream(o *object) error {
 	eval := &functions.EvalContext{Now: e.clock(), Location: time.UTC}
+	limit := &stateLimit{stream: o.name, limit: o.maxState, scans: scanner{e: e, backfill: o.backfill}}
 	env := &exec.Env{
 		Eval:      eval,
-		Scans:     scanner{e: e, backfill: o.backfill},
+		Scans:     limit,
 		Novelty:   streamModels{e: e, stream: o.id},
 		LateRows:  func(n int64) { o.stats.late.Add(n) },
 		RowErrors: func(err error) { e.rowFailed(o, err) },
@@ -194,6 +195,7 @@ func (e *Engine) startStream(o *object) error {
 	if err != nil {
 		return err
 	}
+	limit.watch(pipe)
 	saved, restore, err := e.restoredPart(o)
 	if err != nil {
 		_ = pipe.Root.Close(context.Background())

@@ -44,6 +44,8 @@ type intervalJoin struct {
 	order  inputOrder
 	// barrier is an aligned barrier to pass on once the rows at hand are out.
 	barrier uint64
+	// The state's size, published once per input batch (statesize.go).
+	stateGauge
 }
 
 var _ Operator = (*intervalJoin)(nil)
@@ -90,6 +92,7 @@ func (j *intervalJoin) Open(ctx context.Context) error {
 		return err
 	}
 	j.state.reset()
+	j.publishSize()
 	j.align.reset(len(j.inputs))
 	j.order.reset()
 	j.barrier = 0
@@ -105,6 +108,7 @@ func (j *intervalJoin) Next(ctx context.Context, b *types.Batch) error {
 	st := &j.state
 	b.Reset(st.width)
 	for {
+		j.publishSize()
 		if st.in == nil && st.flushing() {
 			if !st.flush(b) || b.Watermark != types.NoWatermark {
 				return nil
@@ -164,6 +168,7 @@ func (j *intervalJoin) running(s int) bool { return !j.state.sides[s].ended }
 func (j *intervalJoin) Close(ctx context.Context) error {
 	j.pull.stop()
 	j.state.reset()
+	j.publishSize()
 	return closeAll(ctx, j.inputs[:]...)
 }
 

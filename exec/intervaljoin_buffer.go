@@ -48,6 +48,8 @@ type rowBuffer struct {
 	arena, spare []byte
 	dead         int
 	expiry       []timedSlot
+	// text is the bytes of the buffered rows' strings (statesize_join.go).
+	text int64
 }
 
 // slotInfo is a buffered row's event time, its place in its key chain
@@ -138,6 +140,7 @@ func (rb *rowBuffer) insert(key []byte, h uint64, row []types.Datum, t int64, ma
 		rb.slots = append(rb.slots, slotInfo{})
 		rb.datums = append(rb.datums, row...)
 	}
+	rb.text += textBytes(row)
 	grp := &rb.groups[g]
 	rb.slots[slot] = slotInfo{t: t, prev: grp.tail, next: -1, group: g, matched: matched}
 	if grp.tail >= 0 {
@@ -280,6 +283,7 @@ func (rb *rowBuffer) remove(slot int32, unmatched *[]types.Datum) {
 		*unmatched = append(*unmatched, rb.row(slot)...)
 	}
 	// Cleared so that the row's strings can be collected.
+	rb.text -= textBytes(rb.row(slot))
 	clear(rb.row(slot))
 	rb.free = append(rb.free, slot)
 }
@@ -317,7 +321,7 @@ func (rb *rowBuffer) compact() {
 	for i, e := range rb.expiry {
 		expiry[i] = timedSlot{t: e.t, slot: moved[e.slot]}
 	}
-	*rb = rowBuffer{width: rb.width, datums: datums, slots: slots, groups: groups, keys: len(groups), arena: arena, expiry: expiry}
+	*rb = rowBuffer{width: rb.width, datums: datums, slots: slots, groups: groups, keys: len(groups), arena: arena, expiry: expiry, text: rb.text}
 	size := 16
 	for size < 2*rb.keys {
 		size *= 2

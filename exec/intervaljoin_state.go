@@ -77,6 +77,7 @@ func (j *intervalJoin) loadState(data []byte) error {
 	for s := range st.sides {
 		st.sides[s].mark, st.sides[s].ended, st.sides[s].buf = marks[s], ended[s], bufs[s]
 	}
+	j.publishSize()
 	return nil
 }
 

@@ -19,6 +19,9 @@ type stateful interface {
 	// loadState replaces the operator's state with one appendState encoded.
 	// It is called after Open and before the first Next.
 	loadState(data []byte) error
+	// stateBytes estimates the memory the state holds (statesize.go). Unlike
+	// the methods above it may be called from any goroutine at any time.
+	stateBytes() int64
 }
 
 // Pipeline is a built operator tree whose state can be saved and restored

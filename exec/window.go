@@ -53,6 +53,8 @@ type windowAggregate struct {
 	closedBelow int64
 	out         windowOutput
 	eof         bool
+	// The state's size, published once per input batch (statesize.go).
+	stateGauge
 }
 
 var _ Operator = (*windowAggregate)(nil)
@@ -121,6 +123,7 @@ func (w *windowAggregate) Open(ctx context.Context) error {
 	} else {
 		w.sessions.reset()
 	}
+	w.publishSize()
 	return w.input.Open(ctx)
 }
 
@@ -129,6 +132,7 @@ func (w *windowAggregate) Open(ctx context.Context) error {
 // these is ready; at the input's io.EOF it emits every open window.
 func (w *windowAggregate) Next(ctx context.Context, b *types.Batch) error {
 	for {
+		w.publishSize()
 		if w.out.ready() {
 			w.out.fill(b)
 			return nil
@@ -229,6 +233,7 @@ func (w *windowAggregate) Close(ctx context.Context) error {
 		w.sessions.reset()
 	}
 	w.out.reset()
+	w.publishSize()
 	return w.input.Close(ctx)
 }
 

@@ -13,6 +13,8 @@ type distinctArgs struct {
 	seen map[string]struct{}
 	n    int           // lists held
 	args []types.Datum // the lists, len(args)/n each
+	// bytes is what the lists and their keys hold (statesize_window.go).
+	bytes int64
 }
 
 // add keeps the argument list args, encoded as key, unless already seen.
@@ -26,6 +28,7 @@ func (d *distinctArgs) add(key []byte, args []types.Datum) {
 	d.seen[string(key)] = struct{}{}
 	d.args = append(d.args, args...)
 	d.n++
+	d.bytes += distinctListBytes(key, args)
 }
 
 // list returns the i-th argument list.

@@ -23,6 +23,12 @@ type rowEval struct {
 	// hasDistinct: some aggregate is DISTINCT; eval then also encodes
 	// each DISTINCT aggregate's arguments into distinct[i].
 	hasDistinct bool
+	// The sizes of a (window, group)'s aggregates (statesize_window.go):
+	// entryBytes before any row; sized[i] when aggregate i's states report
+	// their size; growing when extraBytes can be non-zero.
+	entryBytes int64
+	sized      []bool
+	growing    bool
 
 	keyVals  []types.Datum
 	key      []byte
@@ -48,6 +54,7 @@ func newRowEval(n *planner.WindowAggregate, env *Env) (*rowEval, error) {
 	}
 	e.args = make([]types.Datum, e.argOff[len(e.aggs)])
 	e.distinct = make([][]byte, len(e.aggs))
+	e.sizeStates()
 	return e, nil
 }
 

@@ -40,6 +40,8 @@ type fixedWindows struct {
 	nextStart int64
 	// seq numbers the rows in arrival order.
 	seq uint64
+	// paneBytes is the size of the open panes (statesize_window.go).
+	paneBytes int64
 
 	// Emission scratch, reused.
 	entries []windowGroup
@@ -61,6 +63,9 @@ type pane struct {
 	firstSeq []uint64 // arrival number of the group's first row, by position
 	states   []functions.AggState
 	distinct []distinctArgs
+	// extra is what the groups' DISTINCT lists and self-sizing states
+	// hold (rowEval.extraBytes).
+	extra int64
 }
 
 // windowGroup is one group of a window being emitted.
@@ -77,7 +82,7 @@ func (f *fixedWindows) reset() {
 	f.groups.reset(len(f.eval.keyVals))
 	clear(f.open)
 	f.open = f.open[:0]
-	f.nextStart, f.seq = math.MinInt64, 0
+	f.nextStart, f.seq, f.paneBytes = math.MinInt64, 0, 0
 }
 
 // add adds the row with event time t to its pane when one of its windows
@@ -101,8 +106,10 @@ func (f *fixedWindows) add(row []types.Datum, t, closedBelow int64) (late bool, 
 	pos := f.search(start)
 	if pos == len(f.open) || f.open[pos].start != start {
 		f.open = slices.Insert(f.open, pos, &pane{start: start, slot: make([]int32, len(f.groups.keys))})
+		f.paneBytes += f.open[pos].size(f.eval)
 	}
-	err = f.open[pos].add(id, f.seq, f.eval)
+	grown, err := f.open[pos].add(id, f.seq, f.eval)
+	f.paneBytes += grown
 	f.seq++
 	return false, err
 }
@@ -126,13 +133,15 @@ func (f *fixedWindows) search(start int64) int {
 }
 
 // add folds the evaluated row, arrival number seq, into the states of
-// group id.
-func (p *pane) add(id int32, seq uint64, e *rowEval) error {
+// group id, and returns by how much that grew the pane's size.
+func (p *pane) add(id int32, seq uint64, e *rowEval) (grown int64, err error) {
 	if int(id) >= len(p.slot) {
+		grown += int64(int(id)+1-len(p.slot)) * 4
 		p.slot = append(p.slot, make([]int32, int(id)+1-len(p.slot))...)
 	}
 	pos := p.slot[id] - 1
 	if pos < 0 {
+		grown += paneEntryBytes + e.entryBytes
 		pos = int32(len(p.ids))
 		p.slot[id] = pos + 1
 		p.ids = append(p.ids, id)
@@ -148,7 +157,14 @@ func (p *pane) add(id int32, seq uint64, e *rowEval) error {
 	if e.hasDistinct {
 		distinct = p.distinct[base : base+n]
 	}
-	return e.addRow(p.states[base:base+n], distinct)
+	if !e.growing {
+		return grown, e.addRow(p.states[base:base+n], distinct)
+	}
+	before := e.extraBytes(p.states[base:base+n], distinct)
+	err = e.addRow(p.states[base:base+n], distinct)
+	extra := e.extraBytes(p.states[base:base+n], distinct) - before
+	p.extra += extra
+	return grown + extra, err
 }
 
 // position returns the position of group id in p, or -1.

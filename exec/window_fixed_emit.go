@@ -32,6 +32,9 @@ func (f *fixedWindows) closeUntil(bound int64, out *windowOutput, timeType types
 			return err
 		}
 		f.nextStart = start + f.slide
+		for _, p := range f.open[:last] {
+			f.paneBytes -= p.size(f.eval)
+		}
 		f.open = f.open[:copy(f.open, f.open[last:])]
 		clear(f.open[len(f.open) : len(f.open)+last])
 	}

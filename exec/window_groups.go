@@ -14,6 +14,8 @@ type groupDict struct {
 	vals    []types.Datum
 	lastEnd []int64
 	free    []int32
+	// bytes are the live groups' key and text bytes (statesize_window.go).
+	bytes int64
 }
 
 func (d *groupDict) reset(width int) {
@@ -26,6 +28,7 @@ func (d *groupDict) id(key []byte, vals []types.Datum, end int64) int32 {
 	id, ok := d.ids[string(key)]
 	if !ok {
 		k := string(key)
+		d.bytes += int64(len(k)) + textBytes(vals)
 		if n := len(d.free); n > 0 {
 			id, d.free = d.free[n-1], d.free[:n-1]
 			d.keys[id] = k
@@ -48,6 +51,7 @@ func (d *groupDict) values(id int32) []types.Datum {
 }
 
 func (d *groupDict) release(id int32) {
+	d.bytes -= int64(len(d.keys[id])) + textBytes(d.values(id))
 	delete(d.ids, d.keys[id])
 	d.keys[id] = ""
 	clear(d.values(id))

@@ -34,6 +34,9 @@ type sessionWindows struct {
 	nextEnd int64
 	// seq numbers the rows in arrival order.
 	seq uint64
+	// bytes is the size of the open sessions and their groups
+	// (statesize_window.go).
+	bytes int64
 
 	// Scratch, reused.
 	closing []*session
@@ -59,6 +62,9 @@ type session struct {
 	firstSeq uint64
 	states   []functions.AggState
 	distinct []distinctArgs
+	// extra is what its DISTINCT lists and self-sizing states hold
+	// (rowEval.extraBytes).
+	extra int64
 }
 
 func newSessionWindows(gap int64, eval *rowEval, env *Env) *sessionWindows {
@@ -67,7 +73,7 @@ func newSessionWindows(gap int64, eval *rowEval, env *Env) *sessionWindows {
 
 func (s *sessionWindows) reset() {
 	s.byKey, s.groups, s.closing = make(map[string]*sessionGroup), nil, nil
-	s.nextEnd, s.seq = math.MaxInt64, 0
+	s.nextEnd, s.seq, s.bytes = math.MaxInt64, 0, 0
 }
 
 // add adds the row with event time t to its group's session, starting,
@@ -88,6 +94,7 @@ func (s *sessionWindows) add(row []types.Datum, t, closedBelow int64) (late bool
 		g = &sessionGroup{mapKey: string(s.eval.key), key: types.CopyRow(s.eval.keyVals)}
 		s.byKey[g.mapKey] = g
 		s.groups = append(s.groups, g)
+		s.bytes += s.groupBytes(g)
 	}
 	// The sessions within gap of t: [lo, hi) of those with end > t and
 	// first < t+gap.
@@ -113,12 +120,14 @@ func (s *sessionWindows) add(row []types.Datum, t, closedBelow int64) (late bool
 		}
 		g.sessions = slices.Insert(g.sessions, lo, target)
 		s.nextEnd = min(s.nextEnd, t+s.gap)
+		s.bytes += s.sessionBytes()
 	} else {
 		target = ss[lo]
 		for _, p := range ss[lo+1 : hi] {
 			if mergeErr := s.merge(target, p); err == nil {
 				err = mergeErr
 			}
+			s.bytes -= s.sessionBytes() + p.extra
 		}
 		g.sessions = slices.Delete(g.sessions, lo+1, hi)
 	}
@@ -126,6 +135,9 @@ func (s *sessionWindows) add(row []types.Datum, t, closedBelow int64) (late bool
 	if addErr := s.eval.addRow(target.states, target.distinct); err == nil {
 		err = addErr
 	}
+	extra := s.eval.extraBytes(target.states, target.distinct)
+	s.bytes += extra - target.extra
+	target.extra = extra
 	s.seq++
 	return false, err
 }
@@ -165,12 +177,14 @@ func (s *sessionWindows) closeUntil(bound int64, out *windowOutput, timeType typ
 				s.nextEnd = min(s.nextEnd, end)
 			} else {
 				s.closing = append(s.closing, ss)
+				s.bytes -= s.sessionBytes() + ss.extra
 			}
 		}
 		clear(g.sessions[len(open):])
 		g.sessions = open
 		if len(open) == 0 {
 			delete(s.byKey, g.mapKey)
+			s.bytes -= s.groupBytes(g)
 			continue
 		}
 		kept = append(kept, g)

@@ -67,6 +67,7 @@ func (w *windowAggregate) loadState(data []byte) error {
 		return err
 	}
 	w.watermark, w.closedBelow, w.eof, w.out = watermark, closedBelow, eof, out
+	w.publishSize()
 	return nil
 }
 
@@ -156,6 +157,7 @@ func (f *fixedWindows) loadState(r *stateReader) error {
 		return err
 	}
 	f.nextStart, f.seq, f.groups, f.open = nextStart, seq, groups, open
+	f.recount()
 	return nil
 }
 
@@ -209,6 +211,7 @@ func (d *groupDict) loadState(r *stateReader, width int) {
 			return
 		}
 		d.keys[id], d.ids[key] = key, int32(id)
+		d.bytes += int64(len(key)) + textBytes(vals)
 		d.lastEnd[id] = r.Varint()
 	}
 	freeCount := r.Items()
@@ -291,6 +294,7 @@ func (s *sessionWindows) loadState(r *stateReader) error {
 		return err
 	}
 	s.nextEnd, s.seq, s.byKey, s.groups = nextEnd, seq, byKey, groups
+	s.recount()
 	return nil
 }
 
