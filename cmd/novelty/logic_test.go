@@ -30,6 +30,20 @@ package main
 //	file <path> [retry]          compares the lines of <path> in the data directory
 //	copy-file <src> <path>       copies <src> (relative to the repository root)
 //	                             to <path> in the data directory
+//	sleep <duration>             waits that long (a Go duration: 600ms); for what
+//	                             only the server's wall clock decides, such as
+//	                             idle_timeout; prefer retry for anything else
+//
+// Kafka: the first record of a file that needs it starts an in-memory Kafka
+// cluster (kfake), which lives until the file ends, across restarts.
+//
+//	${KAFKA}                     in statement, query and subscribe SQL: the
+//	                             cluster's broker address, as in
+//	                             brokers = '${KAFKA}'
+//	kafka-topic <name> <n>       creates topic <name> with n partitions
+//	produce <topic> <partition>  writes one record per following line (its
+//	<value>                      value; no key) to that partition, in order,
+//	...                          and waits until the cluster has them
 //
 // Run with -rewrite to replace the expected rows with what the server returns
 // (review the diff before committing it).
@@ -47,12 +61,17 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 var rewrite = flag.Bool("rewrite", false, "rewrite the expected results of the logic tests")
@@ -78,7 +97,7 @@ func TestLogic(t *testing.T) {
 // record is one block of a logic test file.
 type record struct {
 	line     int
-	kind     string   // statement, query, restart, subscribe, wait, write-file, file
+	kind     string   // statement, query, restart, subscribe, wait, write-file, file, produce, ...
 	args     []string // the words after the kind
 	sql      string
 	expected []string
@@ -183,6 +202,10 @@ type background struct {
 func runLogicFile(t *testing.T, path string) {
 	recs, lines := parseLogicFile(t, path)
 	dir := t.TempDir()
+	// Closed after the server stopped, so that its Kafka sources never see
+	// the cluster go away.
+	kafka := &logicKafka{t: t}
+	defer kafka.close()
 	srv := startLogicServer(t, dir)
 	defer func() { srv.stop() }()
 	ctx := context.Background()
@@ -196,15 +219,16 @@ func runLogicFile(t *testing.T, path string) {
 		where := fmt.Sprintf("%s:%d", filepath.Base(path), rec.line)
 		switch rec.kind {
 		case "statement":
-			_, err := conn.Exec(ctx, rec.sql)
+			_, err := conn.Exec(ctx, kafka.expand(rec.sql))
 			checkStatement(t, where, rec, err)
 		case "query":
-			got, err := queryRows(ctx, conn, rec)
+			sql := kafka.expand(rec.sql)
+			got, err := queryRows(ctx, conn, rec, sql)
 			if hasArg(rec, "retry") {
 				deadline := time.Now().Add(retryFor)
 				for (err != nil || !equalRows(got, rec.expected)) && time.Now().Before(deadline) {
 					time.Sleep(20 * time.Millisecond)
-					got, err = queryRows(ctx, conn, rec)
+					got, err = queryRows(ctx, conn, rec, sql)
 				}
 			}
 			if err != nil {
@@ -219,7 +243,7 @@ func runLogicFile(t *testing.T, path string) {
 			conn = srv.connect(ctx)
 		case "subscribe":
 			bg := &background{conn: srv.connect(ctx), done: make(chan struct{})}
-			rows, err := bg.conn.Query(ctx, rec.sql)
+			rows, err := bg.conn.Query(ctx, kafka.expand(rec.sql))
 			if err != nil {
 				t.Fatalf("%s: subscribe failed: %v", where, err)
 			}
@@ -277,6 +301,37 @@ func runLogicFile(t *testing.T, path string) {
 				}
 			}
 			rewritten = compareRows(t, where, rec, got) || rewritten
+		case "sleep":
+			if len(rec.args) != 1 {
+				t.Fatalf("%s: sleep needs a duration", where)
+			}
+			d, err := time.ParseDuration(rec.args[0])
+			if err != nil {
+				t.Fatalf("%s: sleep needs a duration: %v", where, err)
+			}
+			time.Sleep(d)
+		case "kafka-topic":
+			if len(rec.args) != 2 {
+				t.Fatalf("%s: kafka-topic needs a name and a partition count", where)
+			}
+			partitions, err := strconv.ParseInt(rec.args[1], 10, 32)
+			if err != nil {
+				t.Fatalf("%s: kafka-topic partition count: %v", where, err)
+			}
+			if err := kafka.createTopic(ctx, rec.args[0], int32(partitions)); err != nil {
+				t.Fatalf("%s: %v", where, err)
+			}
+		case "produce":
+			if len(rec.args) != 2 || rec.sql == "" {
+				t.Fatalf("%s: produce needs a topic, a partition and records", where)
+			}
+			partition, err := strconv.ParseInt(rec.args[1], 10, 32)
+			if err != nil {
+				t.Fatalf("%s: produce partition: %v", where, err)
+			}
+			if err := kafka.produce(ctx, rec.args[0], int32(partition), strings.Split(rec.sql, "\n")); err != nil {
+				t.Fatalf("%s: %v", where, err)
+			}
 		default:
 			t.Fatalf("%s: unknown record %q", where, rec.kind)
 		}
@@ -320,8 +375,9 @@ func checkStatement(t *testing.T, where string, rec *record, err error) {
 	}
 }
 
-func queryRows(ctx context.Context, conn *pgx.Conn, rec *record) ([]string, error) {
-	rows, err := conn.Query(ctx, rec.sql)
+// queryRows runs sql, rec's SQL with its placeholders expanded.
+func queryRows(ctx context.Context, conn *pgx.Conn, rec *record, sql string) ([]string, error) {
+	rows, err := conn.Query(ctx, sql)
 	if err != nil {
 		return nil, err
 	}
@@ -422,4 +478,88 @@ func writeBack(t *testing.T, path string, lines []string, recs []record) {
 	if err := os.WriteFile(path, []byte(strings.Join(out, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// kafkaPlaceholder is replaced by the broker address in a record's SQL.
+const kafkaPlaceholder = "${KAFKA}"
+
+// logicKafka is the Kafka cluster of one logic file: started by the first
+// record that needs it, closed by close when the file ends.
+type logicKafka struct {
+	t       testing.TB
+	cluster *kfake.Cluster
+	// client creates topics and produces records; its partitioner is
+	// manual, so every record goes to the partition it names.
+	client *kgo.Client
+}
+
+// start starts the cluster and its client unless they are running.
+func (k *logicKafka) start() {
+	if k.cluster != nil {
+		return
+	}
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		k.t.Fatalf("starting the Kafka cluster: %v", err)
+	}
+	client, err := kgo.NewClient(kgo.SeedBrokers(cluster.ListenAddrs()...),
+		kgo.RecordPartitioner(kgo.ManualPartitioner()), kgo.ProducerLinger(0))
+	if err != nil {
+		cluster.Close()
+		k.t.Fatalf("connecting to the Kafka cluster: %v", err)
+	}
+	k.cluster, k.client = cluster, client
+}
+
+// expand returns sql with the broker address in place of ${KAFKA},
+// starting the cluster when sql needs it.
+func (k *logicKafka) expand(sql string) string {
+	if !strings.Contains(sql, kafkaPlaceholder) {
+		return sql
+	}
+	k.start()
+	return strings.ReplaceAll(sql, kafkaPlaceholder, strings.Join(k.cluster.ListenAddrs(), ","))
+}
+
+// createTopic creates topic name with the given number of partitions.
+func (k *logicKafka) createTopic(ctx context.Context, name string, partitions int32) error {
+	k.start()
+	req := kmsg.NewPtrCreateTopicsRequest()
+	topic := kmsg.NewCreateTopicsRequestTopic()
+	topic.Topic = name
+	topic.NumPartitions = partitions
+	topic.ReplicationFactor = 1
+	req.Topics = append(req.Topics, topic)
+	resp, err := req.RequestWith(ctx, k.client)
+	if err != nil {
+		return fmt.Errorf("creating topic %s: %w", name, err)
+	}
+	for _, t := range resp.Topics {
+		if err := kerr.ErrorForCode(t.ErrorCode); err != nil {
+			return fmt.Errorf("creating topic %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// produce writes one record per value, in order, to a partition of topic
+// and returns once the cluster acknowledged them all.
+func (k *logicKafka) produce(ctx context.Context, topic string, partition int32, values []string) error {
+	k.start()
+	recs := make([]*kgo.Record, len(values))
+	for i, v := range values {
+		recs[i] = &kgo.Record{Topic: topic, Partition: partition, Value: []byte(v)}
+	}
+	if err := k.client.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		return fmt.Errorf("producing to %s/%d: %w", topic, partition, err)
+	}
+	return nil
+}
+
+func (k *logicKafka) close() {
+	if k.cluster == nil {
+		return
+	}
+	k.client.Close()
+	k.cluster.Close()
 }
