@@ -13,6 +13,13 @@ type PartitionedSource interface {
 	// source. The slice is the source's and valid until the next Read; the
 	// caller must not modify it.
 	RowPartitions() []int32
+	// LivePartitions returns the partitions the source reads now (after
+	// Open; it changes with rebalances and resharding), in any order: one
+	// that has given no row yet holds the watermark back like a lagging
+	// one (until idle_timeout), and one no longer listed (revoked, or a
+	// shard read to its end) stops holding it. Called from Read's
+	// goroutine; the slice is valid until the next Read.
+	LivePartitions() []int32
 }
 
 var (

@@ -17,7 +17,8 @@ import (
 // partitionedStub makes an object's source look partitioned.
 type partitionedStub struct{ connectors.Source }
 
-func (partitionedStub) RowPartitions() []int32 { return nil }
+func (partitionedStub) RowPartitions() []int32  { return nil }
+func (partitionedStub) LivePartitions() []int32 { return nil }
 
 // replayedBatch is one batch a backfilling log scan returned: the id
 // column of its rows and its watermark.

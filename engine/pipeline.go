@@ -133,14 +133,18 @@ func (e *Engine) stampWatermark(o *object, b *types.Batch, mark int64) int64 {
 	}
 	// A source without partitions is partition 0. An empty batch (a
 	// timer's, say) asks the source nothing: its Read may be running.
-	var partitions []int32
+	var partitions, live []int32
 	if ps, ok := o.source.(connectors.PartitionedSource); ok && b.Len > 0 {
 		if p := ps.RowPartitions(); len(p) == b.Len {
 			partitions = p
 		}
+		live = ps.LivePartitions()
 	}
 	now := e.clock()
 	o.marks.mu.Lock()
+	if live != nil {
+		o.marks.track(live, now)
+	}
 	for i := 0; i < b.Len; i++ {
 		d, err := o.watermark(b.Row(i))
 		if err != nil {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -32,7 +33,8 @@ func sourceIdleTimeout(opts map[string]string, hasWatermark bool) (time.Duration
 // partition). A partition's watermark is the largest candidate its rows
 // gave; the source's is the smallest over its partitions, so a partition
 // that lags holds the source back instead of having its rows dropped as
-// late. A partition with no row for longer than idleTimeout (0: never) is
+// late. The partitions are those the source reads (track), so one that
+// has given no row yet holds it back too. A partition with no row for longer than idleTimeout (0: never) is
 // idle: it is left out of the minimum until it produces rows again, and
 // when every partition is idle the source's watermark is the largest. The
 // watermark returned never goes back, not even when a partition is seen
@@ -50,6 +52,8 @@ type partitionWatermarks struct {
 	last int
 	// emitted is the largest watermark advance returned.
 	emitted int64
+	// tracked is the partition list track saw last.
+	tracked []int32
 }
 
 // partitionMark is the watermark of one partition.
@@ -72,6 +76,29 @@ func (w *partitionWatermarks) observe(p int32, mark int64, now time.Time) {
 	pm := &w.parts[w.find(p)]
 	pm.mark = max(pm.mark, mark)
 	pm.lastRow = now
+}
+
+// track makes live, the partitions the source reads now, the ones the
+// watermark waits for: a partition not seen before joins without a
+// watermark, so it holds the source back until its first row (or until
+// it is idle, counted from now); one no longer read stops holding it.
+func (w *partitionWatermarks) track(live []int32, now time.Time) {
+	if slices.Equal(live, w.tracked) {
+		return
+	}
+	w.tracked = append(w.tracked[:0], live...)
+	kept := w.parts[:0]
+	for _, pm := range w.parts {
+		if slices.Contains(live, pm.id) {
+			kept = append(kept, pm)
+		}
+	}
+	w.parts, w.last = kept, 0
+	for _, p := range live {
+		if !slices.ContainsFunc(w.parts, func(pm partitionMark) bool { return pm.id == p }) {
+			w.parts = append(w.parts, partitionMark{id: p, mark: types.NoWatermark, lastRow: now})
+		}
+	}
 }
 
 // find returns the index of partition p in parts, adding it when new.

@@ -15,9 +15,11 @@ type markRow struct {
 	mark      int64
 }
 
-// markStep observes rows at engine time at (s), then advances.
+// markStep observes rows at engine time at (s), then advances. live, when
+// not nil, are the partitions the source reads at that step (track).
 type markStep struct {
 	at   int64
+	live []int32
 	rows []markRow
 	want int64
 }
@@ -66,6 +68,22 @@ func TestPartitionWatermarks(t *testing.T) {
 			{at: 31, want: 20},
 			{at: 32, rows: []markRow{{2, 17}}, want: 20},
 		}},
+		{name: "a partition the source reads holds the watermark before its first row", steps: []markStep{
+			{at: 0, live: []int32{0, 1}, rows: []markRow{{0, 10}, {0, 30}}, want: types.NoWatermark},
+			{at: 1, live: []int32{0, 1}, rows: []markRow{{1, 20}}, want: 20},
+		}},
+		{name: "an unseen partition is idle idle_timeout after it was first listed", idle: 30 * time.Second, steps: []markStep{
+			{at: 0, live: []int32{0, 1}, rows: []markRow{{0, 10}}, want: types.NoWatermark},
+			{at: 31, live: []int32{0, 1}, rows: []markRow{{0, 40}}, want: 40},
+		}},
+		{name: "a partition no longer read stops holding the watermark", steps: []markStep{
+			{at: 0, live: []int32{0, 1}, rows: []markRow{{0, 50}, {1, 10}}, want: 10},
+			{at: 1, live: []int32{0}, rows: []markRow{{0, 60}}, want: 60},
+			// Listed again (a rebalance gave it back): it holds the
+			// watermark until it has rows, never pulling it back.
+			{at: 2, live: []int32{0, 1}, rows: []markRow{{0, 70}}, want: 60},
+			{at: 3, live: []int32{0, 1}, rows: []markRow{{1, 65}}, want: 65},
+		}},
 		{name: "no rows, no watermark", idle: time.Second, steps: []markStep{
 			{at: 0, want: types.NoWatermark},
 			{at: 5, want: types.NoWatermark},
@@ -77,6 +95,9 @@ func TestPartitionWatermarks(t *testing.T) {
 			for i, st := range tt.steps {
 				now := start.Add(time.Duration(st.at) * time.Second)
 				w.mu.Lock()
+				if st.live != nil {
+					w.track(st.live, now)
+				}
 				for _, r := range st.rows {
 					w.observe(r.partition, r.mark, now)
 				}

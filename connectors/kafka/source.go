@@ -135,6 +135,8 @@ type Source struct {
 	// rowPartitions is Read's goroutine only: the partition of each row of
 	// the batch Read filled last (RowPartitions).
 	rowPartitions []int32
+	// livePartitions is LivePartitions' result, reused (Read's goroutine).
+	livePartitions []int32
 
 	mu        sync.Mutex
 	committed []int64 // per partition, the offset after the last row Read returned; -1 for none

@@ -141,7 +141,9 @@ type Source struct {
 
 	// rowShards is the shard index of each row of the batch Read filled
 	// last; shardIndexes numbers the shards seen (shardIndex).
-	rowShards    []int32
+	rowShards []int32
+	// liveShards is LivePartitions' result, reused (Read's goroutine).
+	liveShards   []int32
 	shardIndexes map[string]int32
 }
 
