@@ -93,7 +93,16 @@ type stats struct {
 	watermark atomic.Int64
 }
 
-func (s *stats) setError(err error) { s.lastError.Store(err.Error()) }
+// setError records err for SHOW's last_error, with the hint of a user
+// error (what to do about it), since nothing else shows it.
+func (s *stats) setError(err error) {
+	text := err.Error()
+	var ue *types.Error
+	if errors.As(err, &ue) && ue.Hint != "" {
+		text += " (hint: " + ue.Hint + ")"
+	}
+	s.lastError.Store(text)
+}
 
 func (s *stats) errorText() string {
 	if v, ok := s.lastError.Load().(string); ok {

@@ -74,7 +74,7 @@ func TestStreamStateLimit(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("stream small still runs over its max_state")
 	}
-	want := regexp.MustCompile(`^stream "small" holds [0-9.]+ (KiB|MiB) of state, over its max_state of 64 KiB$`)
+	want := regexp.MustCompile(`^stream "small" holds [0-9.]+ (KiB|MiB) of state, over its max_state of 64 KiB \(hint: Recreate the stream with a larger max_state`)
 	if got := small.stats.errorText(); !want.MatchString(got) {
 		t.Fatalf("last error %q, want one matching %s", got, want)
 	}
