@@ -2,6 +2,7 @@ package functions
 
 import (
 	"math"
+	"strings"
 
 	"github.com/novelty-db/novelty/types"
 )
@@ -38,12 +39,16 @@ type BatchImpl func(ctx *EvalContext, args []Column, n int, out Column) error
 // none and callers apply Impl row by row. The loops exist for the
 // arithmetic operators of a numeric type with itself, whose per-row work is
 // smaller than a call through Impl, and for the text concatenation and
-// timestamp/interval operators, which they call without an argument slice.
+// timestamp/interval operators, which they call without an argument slice,
+// and for the comparison operators, the per-row work of filters.
 func BatchImplOf(o *Overload) BatchImpl {
 	if o.Variadic || o.NullCalls || len(o.Args) != 2 {
 		return nil
 	}
 	if f := binaryOf(o); f != nil {
+		return f
+	}
+	if f := compareBatchOf(o); f != nil {
 		return f
 	}
 	t := o.Args[0]
@@ -69,6 +74,108 @@ func BatchImplOf(o *Overload) BatchImpl {
 		}
 	}
 	return nil
+}
+
+// compareOutcomes is what a comparison operator gives for each result of
+// types.Compare: index 0 for less, 1 for equal, 2 for greater.
+type compareOutcomes [3]bool
+
+// holds reports whether the operator holds for the comparison result c
+// (negative, zero or positive).
+func (o compareOutcomes) holds(c int) bool {
+	switch {
+	case c < 0:
+		return o[0]
+	case c == 0:
+		return o[1]
+	}
+	return o[2]
+}
+
+// compareOperators are compareOverloads' operators by name.
+var compareOperators = map[string]compareOutcomes{
+	"=":  {false, true, false},
+	"<>": {true, false, true},
+	"<":  {true, false, false},
+	"<=": {true, true, false},
+	">":  {false, false, true},
+	">=": {false, true, true},
+}
+
+// compareBatchOf returns the loop of a comparison operator of compareOverloads
+// (a type with itself, giving bool), or nil for any other overload. Values
+// whose family types.Compare orders by their strings are compared here
+// directly, without copying them.
+func compareBatchOf(o *Overload) BatchImpl {
+	outcomes, ok := compareOperators[o.Name]
+	t := o.Args[0]
+	if !ok || o.Args[1] != t || o.Result != types.Bool {
+		return nil
+	}
+	switch t.Family() {
+	case types.FamilyString, types.FamilyBytes, types.FamilyJSON, types.FamilyArray:
+		if outcomes == compareOperators["="] || outcomes == compareOperators["<>"] {
+			return stringEqualBatch(outcomes[1])
+		}
+		return stringCompareBatch(outcomes)
+	}
+	return compareBatch(outcomes)
+}
+
+// stringEqualBatch is = (equal true) or <> (equal false) over string
+// values: NULL in either argument gives NULL.
+func stringEqualBatch(equal bool) BatchImpl {
+	return func(_ *EvalContext, args []Column, n int, out Column) error {
+		xs, ys := args[0], args[1]
+		for i := 0; i < n; i++ {
+			x, y := xs.Ref(i), ys.Ref(i)
+			if x.IsNull() || y.IsNull() {
+				*out.Ref(i) = types.Null
+				continue
+			}
+			*out.Ref(i) = types.NewBool((x.S == y.S) == equal)
+		}
+		return nil
+	}
+}
+
+// stringCompareBatch is an ordering operator over string values: NULL in
+// either argument gives NULL.
+func stringCompareBatch(outcomes compareOutcomes) BatchImpl {
+	return func(_ *EvalContext, args []Column, n int, out Column) error {
+		xs, ys := args[0], args[1]
+		for i := 0; i < n; i++ {
+			x, y := xs.Ref(i), ys.Ref(i)
+			if x.IsNull() || y.IsNull() {
+				*out.Ref(i) = types.Null
+				continue
+			}
+			*out.Ref(i) = types.NewBool(outcomes.holds(strings.Compare(x.S, y.S)))
+		}
+		return nil
+	}
+}
+
+// compareBatch is a comparison operator over values of any other family,
+// ordered by types.Compare as compareWith orders them: NULL in either
+// argument gives NULL.
+func compareBatch(outcomes compareOutcomes) BatchImpl {
+	return func(_ *EvalContext, args []Column, n int, out Column) error {
+		xs, ys := args[0], args[1]
+		for i := 0; i < n; i++ {
+			x, y := xs.Ref(i), ys.Ref(i)
+			if x.IsNull() || y.IsNull() {
+				*out.Ref(i) = types.Null
+				continue
+			}
+			c, err := compare(*x, *y)
+			if err != nil {
+				return err
+			}
+			*out.Ref(i) = types.NewBool(outcomes.holds(c))
+		}
+		return nil
+	}
 }
 
 // floatBatch is floatOp over a batch: NULL in either argument gives NULL.

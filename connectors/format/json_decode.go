@@ -200,12 +200,16 @@ func (n *jsonNode) child(s pathStep) *jsonNode {
 	return c
 }
 
-// Decode implements Decoder. On error row holds partial values.
+// Decode implements Decoder. On error row holds partial values, the
+// columns not reached NULL.
 func (d *JSONDecoder) Decode(raw []byte, row []types.Datum) error {
-	for i := range row {
-		row[i] = types.Null
-	}
 	clear(d.state)
+	err := d.decode(raw, row)
+	d.nullUnset(row)
+	return err
+}
+
+func (d *JSONDecoder) decode(raw []byte, row []types.Datum) error {
 	i := skipSpace(raw, 0)
 	if len(d.root.columns) == 0 && (i >= len(raw) || raw[i] != '{') {
 		if i >= len(raw) {
@@ -221,6 +225,20 @@ func (d *JSONDecoder) Decode(raw []byte, row []types.Datum) error {
 		return jsonSyntaxError(end, "unexpected data after the JSON value")
 	}
 	return nil
+}
+
+// nullUnset sets to NULL the columns of row the record did not set, and
+// any beyond the schema: each column is written once per record, not
+// cleared first and then set.
+func (d *JSONDecoder) nullUnset(row []types.Datum) {
+	for c, s := range d.state[:min(len(d.state), len(row))] {
+		if s == unset {
+			row[c] = types.Null
+		}
+	}
+	for c := len(d.state); c < len(row); c++ {
+		row[c] = types.Null
+	}
 }
 
 // visit handles the value at raw[i], which path node n reaches: it sets
