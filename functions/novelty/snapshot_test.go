@@ -183,3 +183,25 @@ func TestResetAfterSnapshot(t *testing.T) {
 		t.Error("the snapshot changed with the context's reset")
 	}
 }
+
+// TestLargeFamiliesMatchReference: families longer than insertionMax,
+// whose values arrive out of order, with NULL among them, encode as the
+// reference does.
+func TestLargeFamiliesMatchReference(t *testing.T) {
+	for _, width := range []int{insertionMax, insertionMax + 1, 500} {
+		c := NewContext(Options{})
+		var r Result
+		for i := range 3 * width {
+			v := types.NewText(strconv.Itoa((i * 7919) % width))
+			if i%width == width/2 {
+				v = types.Null
+			}
+			if err := c.Observe([]types.Datum{types.NewInt(int64(i % 3)), v}, &r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, want := marshal(t, c), referenceEncoding(c); !bytes.Equal(got, want) {
+			t.Fatalf("width %d:\n got %x\nwant %x", width, got, want)
+		}
+	}
+}
