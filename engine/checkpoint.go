@@ -225,10 +225,26 @@ func (c *checkpoints) run(interval time.Duration) {
 	}
 }
 
-// take runs one checkpoint to completion, or to its timeout.
+// take runs one checkpoint to completion, or to its timeout, then lets
+// transactional sinks commit what it covers.
 func (c *checkpoints) take(ctx context.Context) error {
+	epoch, err := c.takeParts(ctx)
+	if err != nil {
+		return err
+	}
+	// Outside the DDL lock and bounded: a broker that is down must not hold
+	// DDL or the next checkpoints; what is not committed now the next
+	// checkpoint's commit (or recovery) commits.
+	commitCtx, cancel := context.WithTimeout(ctx, checkpointTimeout)
+	defer cancel()
+	c.e.commitSinks(commitCtx, epoch)
+	return nil
+}
+
+// takeParts runs one checkpoint until its parts are written, holding DDL
+// back: the checkpoint's participants are fixed.
+func (c *checkpoints) takeParts(ctx context.Context) (uint64, error) {
 	e := c.e
-	// Catalog changes wait: the checkpoint's participants are fixed.
 	e.ddl.Lock()
 	defer e.ddl.Unlock()
 	start := time.Now()
@@ -236,7 +252,7 @@ func (c *checkpoints) take(ctx context.Context) error {
 	for _, o := range sources {
 		if err := e.injectBarrier(ctx, o, p.epoch); err != nil {
 			c.abandon(p, models)
-			return fmt.Errorf("checkpoint %d: source %s: %w", p.epoch, o.name, err)
+			return 0, fmt.Errorf("checkpoint %d: source %s: %w", p.epoch, o.name, err)
 		}
 	}
 	for _, m := range models {
@@ -248,16 +264,12 @@ func (c *checkpoints) take(ctx context.Context) error {
 	case <-p.done:
 	case <-timeout.C:
 		c.abandon(p, models)
-		return fmt.Errorf("checkpoint %d: timed out after %s waiting for %d parts", p.epoch, checkpointTimeout, c.missing(p))
+		return 0, fmt.Errorf("checkpoint %d: timed out after %s waiting for %d parts", p.epoch, checkpointTimeout, c.missing(p))
 	case <-ctx.Done():
 		c.abandon(p, models)
-		return ctx.Err()
+		return 0, ctx.Err()
 	}
-	if err := c.commit(p, start); err != nil {
-		return err
-	}
-	e.commitSinks(ctx, p.epoch)
-	return nil
+	return p.epoch, c.commit(p, start)
 }
 
 // begin numbers a new checkpoint and lists what it waits for: every running

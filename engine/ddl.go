@@ -373,6 +373,7 @@ func (e *Engine) activate(o *object) error {
 		}
 	}
 	if err := e.restartUncovered(o); err != nil {
+		o.stop()
 		return err
 	}
 	var err error

@@ -309,6 +309,10 @@ func (l *Log) Drop() error {
 // cutEntry rewrites, in batch, the entry holding seq to end at seq, when
 // it holds rows after it.
 func (l *Log) cutEntry(batch *pebble.Batch, seq uint64) error {
+	if seq == trimMarkSeq {
+		// No entry holds it; the key of seq 0 is the trim mark.
+		return nil
+	}
 	first, err := l.entryHolding(seq)
 	if err != nil || first > seq {
 		return err

@@ -390,3 +390,22 @@ func TestLogCutsInsideAnAppend(t *testing.T) {
 	appendRows(t, l, testTime(10), 4, 41, 51)
 	wantEntries(t, scanLog(t, l, 2), 2, 20, 30, 41, 51)
 }
+
+// TestLogTruncateToNothingAfterTrim: cutting a trimmed log back to seq 0
+// (a stream no checkpoint covers, restarted) must not read the trim mark
+// as an entry.
+func TestLogTruncateToNothingAfterTrim(t *testing.T) {
+	s := openFS(t, vfs.NewMem())
+	defer closeStore(t, s)
+	l := s.Log(5)
+	appendRows(t, l, testTime(0), 1, 10, 20)
+	appendRows(t, l, testTime(10), 3, 30)
+	if _, err := l.Trim(testTime(5)); err != nil {
+		t.Fatal(err)
+	}
+	if removed, err := l.TruncateAfter(0); err != nil || removed != 1 {
+		t.Fatalf("TruncateAfter(0) after a trim = %d, %v; want the one row left removed", removed, err)
+	}
+	wantEntries(t, scanLog(t, l, 0), 1)
+	appendRows(t, l, testTime(20), 1, 11)
+}
