@@ -141,6 +141,25 @@ func (r *diskRun) sortedRows(sql string) []string {
 	return rows
 }
 
+// TestRefusedInsertKeepsTheWatermark: an INSERT the full disk refuses
+// must not move the source's watermark, or the rows inserted once space is
+// back would be judged against rows that never went in.
+func TestRefusedInsertKeepsTheWatermark(t *testing.T) {
+	r := openDiskRun(t, nil)
+	run1(t, r.s, "CREATE SOURCE ev (ts TIMESTAMP, WATERMARK FOR ts AS ts)")
+	run1(t, r.s, "INSERT INTO ev VALUES ('2024-01-01 00:00:10')")
+	ev, _ := r.e.lookup("ev")
+	before := watermarkText(ev)
+	r.setFree(50 << 20)
+	r.waitFor("the pause", func() bool { return r.e.DiskStatus().Held })
+	if _, err := execute(t, r.s, "INSERT INTO ev VALUES ('2024-01-01 01:00:00')"); types.CodeOf(err) != "53100" {
+		t.Fatalf("INSERT while paused: %v, want 53100", err)
+	}
+	if got := watermarkText(ev); got != before {
+		t.Fatalf("watermark after a refused INSERT = %s, want %s", got, before)
+	}
+}
+
 // TestDiskFullPausesPipelines: below the free space floor a connector
 // source stops taking input, every source and stream shows why, INSERT
 // into a source or a table fails with 53100 and checkpoints fail; once

@@ -111,6 +111,12 @@ func (e *Engine) startSource(o *object) error {
 func (e *Engine) feedSource(ctx context.Context, o *object, b *types.Batch, offset func() []byte) error {
 	o.feed.Lock()
 	defer o.feed.Unlock()
+	// A store that holds writes would refuse the batch after its rows had
+	// raised the watermark: refuse it before (feedHeld publishes it again).
+	// Replaying at start-up waits for the disk in the retainer instead.
+	if err := e.store.Writable(); err != nil && !e.restoring {
+		return err
+	}
 	e.stampWatermark(o, b, o.stats.watermark.Load())
 	if err := o.topic.Publish(ctx, b); err != nil {
 		return err
