@@ -269,8 +269,12 @@ func (t *transactions) recover(ctx context.Context, data []byte) error {
 }
 
 // close aborts the current transaction, whose rows no checkpoint covers,
-// and releases the clients. Prepared transactions stay open.
+// and releases the clients. Prepared transactions stay open. A Commit in
+// flight (the engine commits outside the DDL lock, so a DROP can come
+// meanwhile) finishes first: it uses the admin client.
 func (t *transactions) close() error {
+	t.commitMu.Lock()
+	defer t.commitMu.Unlock()
 	t.mu.Lock()
 	t.closed = true
 	t.mu.Unlock()
