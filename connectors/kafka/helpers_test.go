@@ -164,3 +164,34 @@ func groupOffsets(tb testing.TB, brokers []string, group string) map[int32]int64
 	}
 	return got
 }
+
+// fetchPartitions sends one raw fetch of every partition of topic from
+// its start, at the given isolation level (0 read_uncommitted, 1
+// read_committed), without waiting for data.
+func fetchPartitions(tb testing.TB, brokers []string, topic string, isolationLevel int8) *kmsg.FetchResponse {
+	tb.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer cl.Close()
+	meta, err := describeTopic(context.Background(), cl, topic)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req := kmsg.NewPtrFetchRequest()
+	req.MaxBytes, req.MaxWaitMillis, req.IsolationLevel = 1<<24, 0, isolationLevel
+	ft := kmsg.NewFetchRequestTopic()
+	ft.Topic, ft.TopicID = topic, meta.id
+	for p := range int32(meta.partitions) {
+		fp := kmsg.NewFetchRequestTopicPartition()
+		fp.Partition, fp.PartitionMaxBytes = p, 1<<24
+		ft.Partitions = append(ft.Partitions, fp)
+	}
+	req.Topics = append(req.Topics, ft)
+	resp, err := req.RequestWith(context.Background(), cl)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return resp
+}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/novelty-db/novelty/connectors/format"
 	"github.com/novelty-db/novelty/types"
@@ -97,32 +96,11 @@ func ids(tb testing.TB, brokers []string, isolation Isolation) []int64 {
 // offset.
 func fetchValues(tb testing.TB, brokers []string, topic string, isolation Isolation) []string {
 	tb.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer cl.Close()
-	meta, err := describeTopic(context.Background(), cl, topic)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	req := kmsg.NewPtrFetchRequest()
-	req.MaxBytes, req.MaxWaitMillis = 1<<24, 0
+	var level int8
 	if isolation == ReadCommitted {
-		req.IsolationLevel = 1
+		level = 1
 	}
-	ft := kmsg.NewFetchRequestTopic()
-	ft.Topic, ft.TopicID = topic, meta.id
-	for p := range int32(meta.partitions) {
-		fp := kmsg.NewFetchRequestTopicPartition()
-		fp.Partition, fp.PartitionMaxBytes = p, 1<<24
-		ft.Partitions = append(ft.Partitions, fp)
-	}
-	req.Topics = append(req.Topics, ft)
-	resp, err := req.RequestWith(context.Background(), cl)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	resp := fetchPartitions(tb, brokers, topic, level)
 	var values []string
 	for _, rt := range resp.Topics {
 		for i := range rt.Partitions {
