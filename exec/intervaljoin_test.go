@@ -297,49 +297,17 @@ var ijCases = []ijCase{
 }
 
 // runIntervalSteps feeds the steps to the join state in their order and
-// returns the output rows and watermarks.
+// returns the output rows and watermarks, checking the buffer sizes the
+// steps expect.
 func runIntervalSteps(t *testing.T, c ijCase) (rows []string, marks []int64) {
-	op, err := NewIntervalJoin(nil, nil, ijPlan(t, c.lower, c.upper, c.residual), ijEnv())
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := &op.(*intervalJoin).state
-	st.outer = c.outer
-	out := types.NewBatch(6)
-	collect := func() {
-		for r := 0; r < out.Len; r++ {
-			rows = append(rows, ijFormat(out.Row(r)))
-		}
-		if out.Watermark != types.NoWatermark {
-			marks = append(marks, out.Watermark/sec)
-		}
-	}
+	var res ijResult
+	feedIntervalSteps(t, &newTestIntervalJoin(t, c).state, c.steps, &res)
 	for i, step := range c.steps {
-		if step.eof {
-			st.end(step.side)
-			for finished := false; !finished; {
-				out.Reset(6)
-				finished = st.flush(out)
-				collect()
-			}
-		} else {
-			st.in, st.inSide, st.pos = ijBatch(step), step.side, 0
-			for finished := false; !finished; {
-				out.Reset(6)
-				if finished, err = st.consume(out); err != nil {
-					t.Fatalf("step %d: %v", i, err)
-				}
-				collect()
-			}
-		}
-		if step.buffered != nil {
-			got := [2]int{st.sides[leftSide].buf.len(), st.sides[rightSide].buf.len()}
-			if got != *step.buffered {
-				t.Errorf("step %d: buffered (left, right) = %v, want %v", i, got, *step.buffered)
-			}
+		if step.buffered != nil && res.buffered[i] != *step.buffered {
+			t.Errorf("step %d: buffered (left, right) = %v, want %v", i, res.buffered[i], *step.buffered)
 		}
 	}
-	return rows, marks
+	return res.rows, res.marks
 }
 
 func TestIntervalJoinSteps(t *testing.T) {
