@@ -141,9 +141,12 @@ func appendLengthPrefixedRow(buf []byte, row []types.Datum) []byte {
 // error from fn stops the scan and is returned as is.
 func (l *Log) Scan(fromSeq uint64, fn func(seq uint64, row []types.Datum) error) error {
 	fromSeq = max(fromSeq, 1)
-	start, err := l.entryHolding(fromSeq)
+	start, found, err := l.entryHolding(fromSeq)
 	if err != nil {
 		return fmt.Errorf("storage: log %d: scan: %w", l.id, err)
+	}
+	if !found {
+		start = fromSeq
 	}
 	var row []types.Datum
 	var fnErr error
@@ -177,11 +180,12 @@ func (l *Log) Scan(fromSeq uint64, fn func(seq uint64, row []types.Datum) error)
 }
 
 // entryHolding returns the first seq of the entry holding seq: the last
-// entry starting at or before it (seq itself when there is none).
-func (l *Log) entryHolding(seq uint64) (first uint64, err error) {
+// entry starting at or before it; found is false when there is none (seq
+// 0, or every entry up to seq trimmed).
+func (l *Log) entryHolding(seq uint64) (first uint64, found bool, err error) {
 	it, err := l.store.db.NewIter(&pebble.IterOptions{LowerBound: l.entryKey(nil, 1), UpperBound: l.entryKey(nil, seq+1)})
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	defer func() {
 		if cerr := it.Close(); err == nil {
@@ -189,12 +193,12 @@ func (l *Log) entryHolding(seq uint64) (first uint64, err error) {
 		}
 	}()
 	if !it.Last() {
-		return seq, it.Error()
+		return 0, false, it.Error()
 	}
 	if len(it.Key()) != logKeyLen {
-		return 0, fmt.Errorf("%w: log key of %d bytes", ErrCorrupt, len(it.Key()))
+		return 0, false, fmt.Errorf("%w: log key of %d bytes", ErrCorrupt, len(it.Key()))
 	}
-	return binary.BigEndian.Uint64(it.Key()[1+8:]), nil
+	return binary.BigEndian.Uint64(it.Key()[1+8:]), true, nil
 }
 
 // Trim removes the longest prefix of the log whose rows were appended
@@ -309,12 +313,8 @@ func (l *Log) Drop() error {
 // cutEntry rewrites, in batch, the entry holding seq to end at seq, when
 // it holds rows after it.
 func (l *Log) cutEntry(batch *pebble.Batch, seq uint64) error {
-	if seq == trimMarkSeq {
-		// No entry holds it; the key of seq 0 is the trim mark.
-		return nil
-	}
-	first, err := l.entryHolding(seq)
-	if err != nil || first > seq {
+	first, found, err := l.entryHolding(seq)
+	if err != nil || !found {
 		return err
 	}
 	key := l.entryKey(nil, first)
