@@ -38,22 +38,20 @@ func (e *Engine) readHeld(ctx context.Context, o *object, b *types.Batch) error 
 // retain it: a refused batch reached no reader and moved no offset, so
 // publishing it once writes resume loses and repeats nothing.
 func (e *Engine) feedHeld(ctx context.Context, o *object, b *types.Batch, offset func() []byte) error {
-	for {
-		err := e.feedSource(ctx, o, b, offset)
-		if !errors.Is(err, storage.ErrDiskHeld) {
-			return err
-		}
-		if err := e.store.WaitForDisk(ctx); err != nil {
-			return err
-		}
-	}
+	return e.untilStored(ctx, func() error { return e.feedSource(ctx, o, b, offset) })
 }
 
 // publishHeld is a stream's Publish, publishing b again when the store
 // refused to retain it (see feedHeld).
 func (e *Engine) publishHeld(ctx context.Context, o *object, b *types.Batch) error {
+	return e.untilStored(ctx, func() error { return o.topic.Publish(ctx, b) })
+}
+
+// untilStored runs publish again, once writes resume, for as long as the
+// store refuses to retain what it publishes.
+func (e *Engine) untilStored(ctx context.Context, publish func() error) error {
 	for {
-		err := o.topic.Publish(ctx, b)
+		err := publish()
 		if !errors.Is(err, storage.ErrDiskHeld) {
 			return err
 		}
