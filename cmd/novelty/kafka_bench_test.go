@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -66,7 +67,7 @@ func BenchmarkKafkaFilterToKafka(b *testing.B) {
 		{"retained", "1h"},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			var raw, novelty pathCost
+			raw, novelty := pathCost{name: "raw"}, pathCost{name: "novelty"}
 			for b.Loop() {
 				rawFilterToKafka(b, brokers, admin, "bench_raw_out", &raw)
 				engineFilterToKafka(b, brokers, admin, "bench_novelty_out", c.retention, &novelty)
@@ -82,14 +83,18 @@ func BenchmarkKafkaFilterToKafka(b *testing.B) {
 }
 
 // pathCost adds up the wall time and the process's CPU seconds of runs.
+// Runs carry the pprof label path=name, as do the goroutines they start
+// (the engine's pipelines, the clients' fetchers), so a CPU profile of the
+// benchmark splits by path: go tool pprof -tagfocus path=novelty.
 type pathCost struct {
+	name string
 	wall time.Duration
 	cpu  float64
 }
 
 func (c *pathCost) add(run func()) {
 	cpu, start := cpuSeconds(), time.Now()
-	run()
+	pprof.Do(context.Background(), pprof.Labels("path", c.name), func(context.Context) { run() })
 	c.wall += time.Since(start)
 	c.cpu += cpuSeconds() - cpu
 }
