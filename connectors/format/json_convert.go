@@ -22,17 +22,66 @@ func jsonKind(c byte) string {
 	return "number"
 }
 
-// convert turns the validated JSON value v into a Datum of column c's type.
-func (d *JSONDecoder) convert(c int, v []byte) (types.Datum, error) {
+// convert stores in *dst the validated JSON value v as a Datum of column
+// c's type. On error *dst is unchanged.
+func (d *JSONDecoder) convert(c int, v []byte, dst *types.Datum) error {
 	if v[0] == 'n' {
-		return types.Null, nil
+		*dst = types.Null
+		return nil
 	}
-	t := d.schema[c].Type
-	out, err := d.convertValue(t, v)
+	out, err := d.convertValue(d.schema[c].Type, v)
 	if err != nil {
-		return types.Null, columnError(d.schema[c].Name, err)
+		return columnError(d.schema[c].Name, err)
 	}
-	return out, nil
+	*dst = out
+	return nil
+}
+
+// decodeLeaf reads the value starting at raw[i] into *dst as column c and
+// returns the offset after it. The common cases take one pass: a string
+// without escapes into text, plain numbers into integers and float8. Any
+// other value is scanned, then converted.
+func (d *JSONDecoder) decodeLeaf(raw []byte, i, c int, dst *types.Datum, depth int) (int, error) {
+	if i < len(raw) {
+		t := d.schema[c].Type
+		switch ch := raw[i]; {
+		case ch == '"' && (t == types.Text || t == types.Varchar):
+			end, escaped, err := scanString(raw, i)
+			if err != nil || escaped {
+				if err == nil {
+					err = d.convert(c, raw[i:end], dst)
+				}
+				return end, err
+			}
+			*dst = types.NewString(t, d.texts.get(raw[i+1:end-1]))
+			return end, nil
+		case ch == '-' || isDigit(ch):
+			end, num, err := readNumber(raw, i)
+			if err != nil {
+				return end, err
+			}
+			switch t {
+			case types.Int2, types.Int4, types.Int8:
+				if v, ok := num.int64(); ok {
+					if lo, hi := intRange(t); v >= lo && v <= hi {
+						*dst = types.NewIntOf(t, v)
+						return end, nil
+					}
+				}
+			case types.Float8:
+				if f, ok := num.float64(); ok {
+					*dst = types.NewFloatOf(t, f)
+					return end, nil
+				}
+			}
+			return end, d.convert(c, raw[i:end], dst)
+		}
+	}
+	end, err := scanValue(raw, i, depth)
+	if err != nil {
+		return end, err
+	}
+	return end, d.convert(c, raw[i:end], dst)
 }
 
 func (d *JSONDecoder) convertValue(t types.Type, v []byte) (types.Datum, error) {

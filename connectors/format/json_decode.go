@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/novelty-db/novelty/types"
 )
@@ -75,15 +76,21 @@ type jsonNode struct {
 	// members holds fields as a list when there are at most
 	// maxListedMembers of them, for field's ordered search; nil otherwise.
 	members []jsonMember
-	// next is where field's next search starts: just after the last member
-	// found, as the records of one source mostly list fields in one order.
-	next int
+	// next is the member expected next: the one that followed prev, the
+	// member found last, the previous time. Records of one source mostly
+	// list their fields in one order, which this learns from one record.
+	next, prev int
 }
 
 // jsonMember is one of a node's fields.
 type jsonMember struct {
 	name string
 	node *jsonNode
+	// follow is the member found after this one the last time.
+	follow int
+	// plain says name needs no escaping in JSON, so a record's key is this
+	// member exactly when its bytes between the quotes are name.
+	plain bool
 }
 
 // maxListedMembers bounds the fields a node searches in order; a node with
@@ -144,11 +151,14 @@ func NewJSONDecoder(schema types.Schema, cfg JSONConfig) (*JSONDecoder, error) {
 func (n *jsonNode) listMembers() {
 	for name, child := range n.fields {
 		if len(n.fields) <= maxListedMembers {
-			n.members = append(n.members, jsonMember{name: name, node: child})
+			n.members = append(n.members, jsonMember{name: name, node: child, plain: plainJSONKey(name)})
 		}
 		child.listMembers()
 	}
 	slices.SortFunc(n.members, func(a, b jsonMember) int { return strings.Compare(a.name, b.name) })
+	for i := range n.members {
+		n.members[i].follow = (i + 1) % len(n.members)
+	}
 	for _, e := range n.elems {
 		if e != nil {
 			e.listMembers()
@@ -156,25 +166,59 @@ func (n *jsonNode) listMembers() {
 	}
 }
 
-// field returns the node of the field named key, or nil. It searches
-// members from where the previous search ended, so records listing their
-// fields in a steady order find each with one comparison.
+// plainJSONKey reports whether name is written in JSON as itself between
+// quotes: valid UTF-8 without quotes, backslashes or control characters.
+func plainJSONKey(name string) bool {
+	for _, c := range []byte(name) {
+		if c == '"' || c == '\\' || c < 0x20 {
+			return false
+		}
+	}
+	return utf8.ValidString(name)
+}
+
+// field returns the node of the field named key, or nil. The search starts
+// at the member expected next, so records listing their fields in a steady
+// order find each with one comparison.
 func (n *jsonNode) field(key []byte) *jsonNode {
 	if n.members == nil {
 		return n.fields[string(key)]
 	}
 	i := n.next
 	for range n.members {
-		if i == len(n.members) {
-			i = 0
-		}
 		if m := &n.members[i]; m.name == string(key) {
-			n.next = i + 1
+			n.found(i)
 			return m.node
 		}
-		i++
+		if i++; i == len(n.members) {
+			i = 0
+		}
 	}
 	return nil
+}
+
+// expectedKey returns the node of the member expected next when the
+// object key starting at the quote raw[i] is that member's name, and the
+// offset after the key's closing quote. It compares bytes only: a key the
+// member does not match this way goes through scanString and field.
+func (n *jsonNode) expectedKey(raw []byte, i int) (*jsonNode, int) {
+	if n.members == nil {
+		return nil, 0
+	}
+	m := &n.members[n.next]
+	end := i + 1 + len(m.name)
+	if !m.plain || end >= len(raw) || raw[end] != '"' || string(raw[i+1:end]) != m.name {
+		return nil, 0
+	}
+	n.found(n.next)
+	return m.node, end + 1
+}
+
+// found records that member i came after the member found before it.
+func (n *jsonNode) found(i int) {
+	n.members[n.prev].follow = i
+	n.prev = i
+	n.next = n.members[i].follow
 }
 
 func (n *jsonNode) addColumn(c int) { n.columns = append(n.columns, c) }
@@ -248,6 +292,17 @@ func (d *JSONDecoder) visit(raw []byte, i int, n *jsonNode, row []types.Datum, b
 	if len(n.columns) == 0 {
 		return d.walk(raw, i, n, row, depth)
 	}
+	if len(n.columns) == 1 && n.fields == nil && n.elems == nil {
+		c := n.columns[0]
+		if byFold && d.state[c] == setExactly {
+			return scanValue(raw, i, depth)
+		}
+		end, err := d.decodeLeaf(raw, i, c, &row[c], depth)
+		if err == nil {
+			d.setBy(c, byFold)
+		}
+		return end, err
+	}
 	end, err := scanValue(raw, i, depth)
 	if err != nil {
 		return end, err
@@ -256,13 +311,10 @@ func (d *JSONDecoder) visit(raw []byte, i int, n *jsonNode, row []types.Datum, b
 		if byFold && d.state[c] == setExactly {
 			continue
 		}
-		if row[c], err = d.convert(c, raw[i:end]); err != nil {
+		if err := d.convert(c, raw[i:end], &row[c]); err != nil {
 			return end, err
 		}
-		d.state[c] = setExactly
-		if byFold {
-			d.state[c] = setByFold
-		}
+		d.setBy(c, byFold)
 	}
 	if n.fields != nil || n.elems != nil {
 		if _, err := d.walk(raw, i, n, row, depth); err != nil {
@@ -270,6 +322,15 @@ func (d *JSONDecoder) visit(raw []byte, i int, n *jsonNode, row []types.Datum, b
 		}
 	}
 	return end, nil
+}
+
+// setBy records that column c was set, by the fallback or exactly.
+func (d *JSONDecoder) setBy(c int, byFold bool) {
+	if byFold {
+		d.state[c] = setByFold
+	} else {
+		d.state[c] = setExactly
+	}
 }
 
 // walk descends into the object or array at raw[i] when n has nodes below
@@ -299,13 +360,9 @@ func (d *JSONDecoder) walkObject(raw []byte, i int, n *jsonNode, row []types.Dat
 		if i >= len(raw) || raw[i] != '"' {
 			return i, jsonSyntaxError(i, "expected a field name")
 		}
-		keyEnd, escaped, err := scanString(raw, i)
+		child, byFold, keyEnd, err := d.member(raw, i, n)
 		if err != nil {
 			return keyEnd, err
-		}
-		child, byFold, err := d.lookup(n, raw[i:keyEnd], escaped)
-		if err != nil {
-			return i, err
 		}
 		i = skipSpace(raw, keyEnd)
 		if i >= len(raw) || raw[i] != ':' {
@@ -324,6 +381,24 @@ func (d *JSONDecoder) walkObject(raw []byte, i int, n *jsonNode, row []types.Dat
 			return i, err
 		}
 	}
+}
+
+// member reads the object key starting at the quote raw[i] and returns
+// the node it leads to (nil for a field no column reads), whether it was
+// found by the case-insensitive fallback, and the offset after the key.
+func (d *JSONDecoder) member(raw []byte, i int, n *jsonNode) (*jsonNode, bool, int, error) {
+	if child, end := n.expectedKey(raw, i); child != nil {
+		return child, false, end, nil
+	}
+	end, escaped, err := scanString(raw, i)
+	if err != nil {
+		return nil, false, end, err
+	}
+	child, byFold, err := d.lookup(n, raw[i:end], escaped)
+	if err != nil {
+		return nil, false, i, err
+	}
+	return child, byFold, end, nil
 }
 
 // lookup finds the node for the object member whose quoted key is lit.

@@ -57,11 +57,7 @@ func TestFastFloat64(t *testing.T) {
 // ordered member search must find each field wherever it starts.
 func TestJSONDecodeFieldOrders(t *testing.T) {
 	schema := types.Schema{{Name: "a", Type: types.Int8}, {Name: "b", Type: types.Text}, {Name: "c", Type: types.Int8}}
-	d, err := NewJSONDecoder(schema, JSONConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct{ in, want string }{
+	tests := []decodeCase{
 		{`{"a":1,"b":"x","c":3}`, "1,x,3"},
 		{`{"c":3,"b":"x","a":1}`, "1,x,3"},
 		{`{"b":"y","zz":0,"a":2}`, "2,y,NULL"},
@@ -71,6 +67,40 @@ func TestJSONDecodeFieldOrders(t *testing.T) {
 		{`{"zz":1}`, "NULL,NULL,NULL"},
 		{`{"b":"z","c":8,"a":9}`, "9,z,8"},
 	}
+	decodeInOrder(t, schema, tests)
+}
+
+// TestJSONDecodeKeyForms decodes keys the expected-member shortcut must
+// not mistake: a member name that is a prefix of another key, keys written
+// with escapes, a column name that needs escaping in JSON, and a
+// case-folded key, in changing orders after a steady run.
+func TestJSONDecodeKeyForms(t *testing.T) {
+	schema := types.Schema{{Name: "a", Type: types.Int8}, {Name: "ab", Type: types.Int8}, {Name: `q"t`, Type: types.Int8}}
+	steady := `{"q\"t":3,"ab":2,"a":1}`
+	tests := []decodeCase{
+		{steady, "1,2,3"}, {steady, "1,2,3"}, {steady, "1,2,3"},
+		{`{"a":1,"ab":2}`, "1,2,NULL"},
+		{`{"ab":2,"a":1,"abc":9}`, "1,2,NULL"},
+		{`{"\u0061":5,"a\u0062":6}`, "5,6,NULL"},
+		{`{"q\u0022t":7,"a":8}`, "8,NULL,7"},
+		{`{"A":9,"AB":10}`, "9,10,NULL"},
+		{`{"a" :1, "ab":2 ,"q\"t" : 3 }`, "1,2,3"},
+		{steady, "1,2,3"},
+	}
+	decodeInOrder(t, schema, tests)
+}
+
+// decodeCase is a record and its row as rowText writes it.
+type decodeCase struct{ in, want string }
+
+// decodeInOrder decodes every case, in order, through one decoder of
+// schema: what a decoder learns from one record must not change the next.
+func decodeInOrder(t *testing.T, schema types.Schema, tests []decodeCase) {
+	t.Helper()
+	d, err := NewJSONDecoder(schema, JSONConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	row := make([]types.Datum, len(schema))
 	for _, tt := range tests {
 		if err := d.Decode([]byte(tt.in), row); err != nil {
@@ -78,6 +108,22 @@ func TestJSONDecodeFieldOrders(t *testing.T) {
 		}
 		if got := rowText(row); got != tt.want {
 			t.Errorf("%s decoded as %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestShortHashSpreads checks that similar short strings (the user names
+// and ids sources repeat) land in different cache slots about as often as
+// a random hash would put them: 1,000 values in 4,096 slots leave ~890
+// slots in use.
+func TestShortHashSpreads(t *testing.T) {
+	for _, format := range []string{"user%d", "%d", "device-%08d", "a-rather-long-prefix/%d/suffix"} {
+		used := map[uint64]bool{}
+		for i := range 1000 {
+			used[shortHash(fmt.Appendf(nil, format, i))] = true
+		}
+		if len(used) < 850 {
+			t.Errorf("%q: 1000 values use %d slots, want >= 850", format, len(used))
 		}
 	}
 }

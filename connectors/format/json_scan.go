@@ -48,7 +48,8 @@ func scanValue(raw []byte, i, depth int) (int, error) {
 	case c == 'n':
 		return scanLiteral(raw, i, "null")
 	case c == '-' || c >= '0' && c <= '9':
-		return scanNumber(raw, i)
+		end, _, err := readNumber(raw, i)
+		return end, err
 	}
 	return i, jsonSyntaxError(i, "unexpected character "+quoteByte(raw[i]))
 }
@@ -66,43 +67,6 @@ func scanLiteral(raw []byte, i int, lit string) (int, error) {
 		return i, jsonSyntaxError(i, "invalid literal")
 	}
 	return i + len(lit), nil
-}
-
-// scanNumber validates a JSON number: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?
-func scanNumber(raw []byte, i int) (int, error) {
-	start := i
-	if raw[i] == '-' {
-		i++
-	}
-	digits := func() int {
-		n := 0
-		for i < len(raw) && raw[i] >= '0' && raw[i] <= '9' {
-			i++
-			n++
-		}
-		return n
-	}
-	if i < len(raw) && raw[i] == '0' {
-		i++
-	} else if digits() == 0 {
-		return start, jsonSyntaxError(start, "invalid number")
-	}
-	if i < len(raw) && raw[i] == '.' {
-		i++
-		if digits() == 0 {
-			return start, jsonSyntaxError(start, "invalid number")
-		}
-	}
-	if i < len(raw) && (raw[i] == 'e' || raw[i] == 'E') {
-		i++
-		if i < len(raw) && (raw[i] == '+' || raw[i] == '-') {
-			i++
-		}
-		if digits() == 0 {
-			return start, jsonSyntaxError(start, "invalid number")
-		}
-	}
-	return i, nil
 }
 
 // scanString validates the string starting at the quote raw[i] and returns

@@ -1,11 +1,15 @@
 package format
 
-import "hash/maphash"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
-// stringCacheSlots is the number of strings a stringCache holds (a power of
-// two); maxCachedString is the longest string it keeps.
+// stringCacheBits sets the number of strings a stringCache holds
+// (1<<stringCacheBits); maxCachedString is the longest string it keeps.
 const (
-	stringCacheSlots = 1024
+	stringCacheBits  = 12
+	stringCacheSlots = 1 << stringCacheBits
 	maxCachedString  = 32
 )
 
@@ -16,12 +20,11 @@ const (
 // simply replaces it, so it never grows and a miss costs only the hash.
 // Strings are immutable, so sharing them between rows is safe.
 type stringCache struct {
-	seed  maphash.Seed
 	slots []string
 }
 
 func newStringCache() stringCache {
-	return stringCache{seed: maphash.MakeSeed(), slots: make([]string, stringCacheSlots)}
+	return stringCache{slots: make([]string, stringCacheSlots)}
 }
 
 // get returns b as a string, from the cache when it holds b.
@@ -29,9 +32,30 @@ func (c *stringCache) get(b []byte) string {
 	if len(b) > maxCachedString || len(b) == 0 {
 		return string(b)
 	}
-	slot := &c.slots[maphash.Bytes(c.seed, b)&(stringCacheSlots-1)]
+	slot := &c.slots[shortHash(b)]
 	if *slot != string(b) {
 		*slot = string(b)
 	}
 	return *slot
+}
+
+// shortHash picks the slot of b, 1 to maxCachedString bytes long. Every
+// byte counts: up to four overlapping 8-byte words cover b, mixed by one
+// multiplication. It is not a keyed hash: inputs made to collide only cost
+// the cache its hits, never a wrong string.
+func shortHash(b []byte) uint64 {
+	var h uint64
+	if n := len(b); n >= 8 {
+		h = binary.LittleEndian.Uint64(b) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(b[n-8:]), 23)
+		if n > 16 {
+			h ^= bits.RotateLeft64(binary.LittleEndian.Uint64(b[8:]), 41) ^
+				bits.RotateLeft64(binary.LittleEndian.Uint64(b[n-16:]), 11)
+		}
+	} else {
+		for _, c := range b {
+			h = h<<8 | uint64(c)
+		}
+	}
+	h ^= uint64(len(b)) << 58
+	return (h * 0x9e3779b97f4a7c15) >> (64 - stringCacheBits)
 }
