@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"io"
+	"slices"
 	"testing"
 	"time"
 
@@ -220,6 +221,41 @@ func TestTopicBackpressureAndFanOut(t *testing.T) {
 	topic.Close()
 	if err := fast.Next(ctx, out); err != io.EOF {
 		t.Fatalf("after Close: %v, want io.EOF", err)
+	}
+}
+
+// TestTopicReaderTakesTheDeliveredCopy checks that a batch is copied once
+// per reader: Next hands the reader the copy deliver made and gives the
+// reader's old storage back for the next delivery; the publisher's batch,
+// reused after Publish, never shows through.
+func TestTopicReaderTakesTheDeliveredCopy(t *testing.T) {
+	topic := NewTopic(1, nil)
+	sub := topic.Subscribe(1)
+	ctx := context.Background()
+	published := types.NewBatch(1)
+	out := types.NewBatch(1)
+	old := &out.Datums[:1][0]
+	var got []int64
+	for v := range int64(3) {
+		published.Reset(1)
+		published.Append([]types.Datum{types.NewInt(v)})
+		if err := topic.Publish(ctx, published); err != nil {
+			t.Fatal(err)
+		}
+		published.Row(0)[0] = types.NewInt(-1)
+		if err := sub.Next(ctx, out); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, out.Row(0)[0].I)
+		if v == 0 && &out.Datums[0] == old {
+			t.Fatal("Next copied the batch into the reader's storage instead of handing over the delivered copy")
+		}
+		if v == 1 && &out.Datums[0] != old {
+			t.Fatal("the reader's old storage did not go back to the publisher for the next delivery")
+		}
+	}
+	if !slices.Equal(got, []int64{0, 1, 2}) {
+		t.Fatalf("read %v, want [0 1 2]", got)
 	}
 }
 

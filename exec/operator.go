@@ -17,7 +17,9 @@ import (
 //   - Open is called once before Next; it opens the operator's inputs.
 //   - Next resets b and fills it with the next rows of the operator's
 //     schema. The caller owns b and may reuse it for the next call; rows
-//     read from b are valid only until then. A returned batch holds at least
+//     read from b are valid only until then. Next may swap b.Datums for
+//     storage of its own (a topic's reader does): the storage b held before
+//     then belongs to the operator. A returned batch holds at least
 //     one row, or no rows and a watermark (a pure watermark advance).
 //     Next returns io.EOF, with b empty, when a bounded input is exhausted;
 //     further calls return io.EOF again. A live operator blocks until it has

@@ -157,8 +157,11 @@ func (s *Subscription) deliver(ctx context.Context, b *types.Batch) error {
 // Open implements Operator; the subscription is live from Subscribe on.
 func (s *Subscription) Open(context.Context) error { return nil }
 
-// Next returns the next published batch, blocking until there is one. It
-// returns io.EOF when the topic closed and everything was read.
+// Next returns the next published batch in b, blocking until there is one.
+// It returns io.EOF when the topic closed and everything was read. b's
+// storage is exchanged for the batch's: the storage b held before the
+// call goes back to the publisher (as with any Operator, nothing may keep
+// using rows of b across a call to Next).
 func (s *Subscription) Next(ctx context.Context, b *types.Batch) error {
 	var nb *types.Batch
 	select {
@@ -180,8 +183,10 @@ func (s *Subscription) Next(ctx context.Context, b *types.Batch) error {
 			return ctx.Err()
 		}
 	}
+	// b takes nb's storage and nb goes back to the publisher with b's, so a
+	// batch is copied once per reader (in deliver), not twice.
 	b.Reset(nb.Width)
-	b.Datums = append(b.Datums, nb.Datums...)
+	b.Datums, nb.Datums = nb.Datums, b.Datums[:0]
 	b.Len = nb.Len
 	b.Watermark, b.Barrier = nb.Watermark, nb.Barrier
 	s.free <- nb
