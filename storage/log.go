@@ -56,6 +56,12 @@ type Log struct {
 	key     []byte // scratch for entry keys
 	value   []byte // scratch for entry values
 	lastSeq atomic.Uint64
+
+	// epochBytes is what Append stored since Pebble's last flush began;
+	// ownTables says whether the log stored at least ownTableMinBytes
+	// between the two flushes before (see logSpanPolicy).
+	epochBytes atomic.Uint64
+	ownTables  atomic.Bool
 }
 
 // Log returns the retention log with object id id. Every call with the same
@@ -119,18 +125,26 @@ func (l *Log) Append(rows []types.Datum, width int, now time.Time, d Durability)
 		return 0, fmt.Errorf("storage: log %d: append: %w", l.id, err)
 	}
 	l.lastSeq.Store(first + uint64(n) - 1)
+	l.epochBytes.Add(uint64(len(l.key) + len(l.value)))
 	return first, nil
 }
 
-// appendLengthPrefixedRow appends row's AppendRow encoding after its length.
+// appendLengthPrefixedRow appends row's AppendRow encoding after its
+// length. Most rows encode to under 128 bytes, whose length is one byte:
+// that byte is reserved before encoding, and the row is moved only when its
+// length takes more.
 func appendLengthPrefixedRow(buf []byte, row []types.Datum) []byte {
 	start := len(buf)
-	buf = AppendRow(buf, row)
-	size := len(buf) - start
+	buf = AppendRow(append(buf, 0), row)
+	size := len(buf) - start - 1
+	if size < 0x80 {
+		buf[start] = byte(size)
+		return buf
+	}
 	var prefix [binary.MaxVarintLen64]byte
 	k := binary.PutUvarint(prefix[:], uint64(size))
-	buf = append(buf, prefix[:k]...)
-	copy(buf[start+k:], buf[start:start+size])
+	buf = append(buf, prefix[1:k]...)
+	copy(buf[start+k:], buf[start+1:start+1+size])
 	copy(buf[start:], prefix[:k])
 	return buf
 }
@@ -425,7 +439,10 @@ func (s *Store) recoverLogs() (err error) {
 			last = e.last()
 		}
 		l.lastSeq.Store(last)
+		// Pebble's flushes read s.logs (logSpanPolicy) while the store opens.
+		s.logsMu.Lock()
 		s.logs[id] = l
+		s.logsMu.Unlock()
 		valid = it.SeekGE(end)
 	}
 	if err := it.Error(); err != nil {

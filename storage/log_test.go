@@ -1,8 +1,11 @@
 package storage
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"math"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -408,4 +411,19 @@ func TestLogTruncateToNothingAfterTrim(t *testing.T) {
 	}
 	wantEntries(t, scanLog(t, l, 0), 1)
 	appendRows(t, l, testTime(20), 1, 11)
+}
+
+// TestAppendLengthPrefixedRow checks the one-pass encoding against a
+// uvarint length followed by AppendRow, for rows whose length takes one,
+// two and three bytes, after existing bytes in the buffer.
+func TestAppendLengthPrefixedRow(t *testing.T) {
+	for _, size := range []int{0, 1, 125, 126, 127, 128, 300, 16381, 16382, 16383, 20000} {
+		row := []types.Datum{types.NewText(strings.Repeat("x", size))}
+		encoded := AppendRow(nil, row)
+		want := binary.AppendUvarint([]byte("head"), uint64(len(encoded)))
+		want = append(want, encoded...)
+		if got := appendLengthPrefixedRow([]byte("head"), row); !bytes.Equal(got, want) {
+			t.Errorf("row of %d bytes: got %x, want %x", len(encoded), got[:min(len(got), 12)], want[:min(len(want), 12)])
+		}
+	}
 }

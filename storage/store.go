@@ -99,12 +99,20 @@ func OpenWith(dir string, opts Options) (*Store, error) {
 	guard := newDiskGuard(measure, opts.MinFreeBytes, logger)
 	// A store opened on a full disk starts held.
 	guard.check()
-	db, err := pebble.Open(dir, &pebble.Options{FS: guardedFS{FS: fs, guard: guard}, Logger: pebbleLogger{log: logger}})
+	// Pebble calls back into s (span policy, flush events) from Open on.
+	s := &Store{guard: guard, pollDone: make(chan struct{}), logs: make(map[uint64]*Log)}
+	po := &pebble.Options{
+		FS:            guardedFS{FS: fs, guard: guard},
+		Logger:        pebbleLogger{log: logger},
+		EventListener: &pebble.EventListener{FlushBegin: func(pebble.FlushInfo) { s.startFlushEpoch() }},
+	}
+	po.Experimental.SpanPolicyFunc = s.logSpanPolicy
+	db, err := pebble.Open(dir, po)
 	if err != nil {
 		guard.close()
 		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
 	}
-	s := &Store{db: db, guard: guard, pollDone: make(chan struct{}), logs: make(map[uint64]*Log)}
+	s.db = db
 	if err := s.load(); err != nil {
 		guard.close()
 		return nil, errors.Join(err, db.Close())
