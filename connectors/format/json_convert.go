@@ -56,7 +56,8 @@ func (d *JSONDecoder) decodeLeaf(raw []byte, i, c int, dst *types.Datum, depth i
 			*dst = types.NewString(t, d.texts.get(raw[i+1:end-1]))
 			return end, nil
 		case ch == '-' || isDigit(ch):
-			end, num, err := readNumber(raw, i)
+			var num jsonNumber
+			end, err := readNumber(raw, i, &num)
 			if err != nil {
 				return end, err
 			}

@@ -48,7 +48,8 @@ func scanValue(raw []byte, i, depth int) (int, error) {
 	case c == 'n':
 		return scanLiteral(raw, i, "null")
 	case c == '-' || c >= '0' && c <= '9':
-		end, _, err := readNumber(raw, i)
+		var num jsonNumber
+		end, err := readNumber(raw, i, &num)
 		return end, err
 	}
 	return i, jsonSyntaxError(i, "unexpected character "+quoteByte(raw[i]))
