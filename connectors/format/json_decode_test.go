@@ -114,6 +114,8 @@ func TestJSONDecodeErrors(t *testing.T) {
 		{"no exponent digits", types.Float8, `{"v": 1e+}`, types.CodeInvalidTextRepresent, "invalid number"},
 		{"escape in text", types.Text, `{"v": "a\x"}`, types.CodeInvalidTextRepresent, "invalid escape"},
 		{"bad skipped value", types.Int8, `{"w": [1,}`, types.CodeInvalidTextRepresent, "unexpected character"},
+		{"unterminated string", types.Text, `{"v": "ab`, types.CodeInvalidTextRepresent, "unterminated string"},
+		{"unterminated after escape", types.Text, `{"v": "ab\`, types.CodeInvalidTextRepresent, "unterminated string"},
 		{"control char", types.Text, "{\"v\": \"a\tb\"}", types.CodeInvalidTextRepresent, "control character"},
 		{"invalid utf8", types.Text, "{\"v\": \"\xff\"}", types.CodeInvalidTextRepresent, "UTF-8"},
 		{"missing colon", types.Int8, `{"v" 1}`, types.CodeInvalidTextRepresent, "expected ':'"},

@@ -70,12 +70,28 @@ func scanLiteral(raw []byte, i int, lit string) (int, error) {
 	return i + len(lit), nil
 }
 
+// plainStringByte marks the bytes a JSON string holds as they are: ASCII
+// other than control characters, the quote and the backslash. scanString
+// skips runs of them with one table lookup per byte.
+var plainStringByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // scanString validates the string starting at the quote raw[i] and returns
 // the offset after its closing quote and whether it holds escapes.
 func scanString(raw []byte, i int) (end int, escaped bool, err error) {
 	start := i
 	high := false
 	for i++; i < len(raw); i++ {
+		for i < len(raw) && plainStringByte[raw[i]] {
+			i++
+		}
+		if i == len(raw) {
+			break
+		}
 		switch c := raw[i]; {
 		case c == '"':
 			if high && !utf8.Valid(raw[start+1:i]) {
