@@ -78,15 +78,9 @@ func benchObserve(b *testing.B, opts Options, snapshotEvery int) {
 func BenchmarkRead(b *testing.B) {
 	const learnt = 1_000_000
 	in := newBenchStream(learnt+b.N, 1)
-	c := NewContext(Options{})
+	c := learntContext(b, in, learnt)
 	obs := make([]types.Datum, 3)
 	var r Result
-	for i := range learnt {
-		in.observation(i, obs)
-		if err := c.Observe(obs, &r); err != nil {
-			b.Fatal(err)
-		}
-	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
@@ -97,6 +91,22 @@ func BenchmarkRead(b *testing.B) {
 	}
 	b.StopTimer()
 	reportContext(b, c)
+}
+
+// learntContext returns a context that observed the first n observations
+// of in, as untimed set-up.
+func learntContext(b *testing.B, in benchStream, n int) *Context {
+	b.Helper()
+	c := NewContext(Options{})
+	obs := make([]types.Datum, 3)
+	var r Result
+	for i := range n {
+		in.observation(i, obs)
+		if err := c.Observe(obs, &r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return c
 }
 
 func reportContext(b *testing.B, c *Context) {
@@ -112,16 +122,7 @@ func reportContext(b *testing.B, c *Context) {
 // benchStream (~3M nodes, ~1M distinct values), as a checkpoint does.
 func BenchmarkSnapshotEncode(b *testing.B) {
 	const learnt = 3_000_000
-	in := newBenchStream(learnt, 1)
-	c := NewContext(Options{})
-	obs := make([]types.Datum, 3)
-	var r Result
-	for i := range learnt {
-		in.observation(i, obs)
-		if err := c.Observe(obs, &r); err != nil {
-			b.Fatal(err)
-		}
-	}
+	c := learntContext(b, newBenchStream(learnt, 1), learnt)
 	b.ResetTimer()
 	var size int
 	for range b.N {
