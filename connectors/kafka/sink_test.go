@@ -159,6 +159,23 @@ func consumeAll(tb testing.TB, brokers []string, topic string, want int) []strin
 	return out
 }
 
+// invalidRecordResponse answers produce by failing every partition it
+// wrote to with INVALID_RECORD, an error the client does not retry itself.
+func invalidRecordResponse(produce *kmsg.ProduceRequest) *kmsg.ProduceResponse {
+	resp := produce.ResponseKind().(*kmsg.ProduceResponse)
+	for _, rt := range produce.Topics {
+		st := kmsg.NewProduceResponseTopic()
+		st.Topic, st.TopicID = rt.Topic, rt.TopicID
+		for _, rp := range rt.Partitions {
+			sp := kmsg.NewProduceResponseTopicPartition()
+			sp.Partition, sp.ErrorCode = rp.Partition, kerr.InvalidRecord.Code
+			st.Partitions = append(st.Partitions, sp)
+		}
+		resp.Topics = append(resp.Topics, st)
+	}
+	return resp
+}
+
 // TestKafkaSinkRetriesFailedRecords fails the first produce request with
 // an error the client does not retry itself: the records must come back
 // from Flush as an error and be produced again, once each.
@@ -171,19 +188,7 @@ func TestKafkaSinkRetriesFailedRecords(t *testing.T) {
 	var failures atomic.Int32
 	c.ControlKey(int16(kmsg.Produce), func(req kmsg.Request) (kmsg.Response, error, bool) {
 		failures.Add(1)
-		produce := req.(*kmsg.ProduceRequest)
-		resp := produce.ResponseKind().(*kmsg.ProduceResponse)
-		for _, rt := range produce.Topics {
-			st := kmsg.NewProduceResponseTopic()
-			st.Topic, st.TopicID = rt.Topic, rt.TopicID
-			for _, rp := range rt.Partitions {
-				sp := kmsg.NewProduceResponseTopicPartition()
-				sp.Partition, sp.ErrorCode = rp.Partition, kerr.InvalidRecord.Code
-				st.Partitions = append(st.Partitions, sp)
-			}
-			resp.Topics = append(resp.Topics, st)
-		}
-		return resp, nil, true
+		return invalidRecordResponse(req.(*kmsg.ProduceRequest)), nil, true
 	})
 	brokers := c.ListenAddrs()
 	sink, err := NewSink(SinkConfig{Brokers: brokers, Topic: "alerts", Encoder: format.NewJSONEncoder(testSchema), KeyColumn: -1})
@@ -229,15 +234,7 @@ func TestKafkaSinkWriteReturnsEarlierFailure(t *testing.T) {
 	}
 	defer c.Close()
 	c.ControlKey(int16(kmsg.Produce), func(req kmsg.Request) (kmsg.Response, error, bool) {
-		produce := req.(*kmsg.ProduceRequest)
-		resp := produce.ResponseKind().(*kmsg.ProduceResponse)
-		st := kmsg.NewProduceResponseTopic()
-		st.Topic, st.TopicID = produce.Topics[0].Topic, produce.Topics[0].TopicID
-		sp := kmsg.NewProduceResponseTopicPartition()
-		sp.ErrorCode = kerr.InvalidRecord.Code
-		st.Partitions = append(st.Partitions, sp)
-		resp.Topics = append(resp.Topics, st)
-		return resp, nil, true
+		return invalidRecordResponse(req.(*kmsg.ProduceRequest)), nil, true
 	})
 	brokers := c.ListenAddrs()
 	sink, err := NewSink(SinkConfig{Brokers: brokers, Topic: "alerts", Encoder: format.NewJSONEncoder(testSchema), KeyColumn: -1})
