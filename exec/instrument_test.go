@@ -27,24 +27,34 @@ func (c *tickingClock) read() time.Time {
 // drainIDs runs op to the end and returns column 0 of every row.
 func drainIDs(t *testing.T, op Operator, width int) []int64 {
 	t.Helper()
+	var ids []int64
+	drain(t, op, width, func(b *types.Batch) {
+		for i := 0; i < b.Len; i++ {
+			ids = append(ids, b.Row(i)[0].I)
+		}
+	})
+	return ids
+}
+
+// drain opens op, calls each with every batch it returns until io.EOF,
+// and closes it.
+func drain(t *testing.T, op Operator, width int, each func(*types.Batch)) {
+	t.Helper()
 	ctx := context.Background()
 	if err := op.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
 	defer op.Close(ctx)
 	b := types.NewBatch(width)
-	var ids []int64
 	for {
 		err := op.Next(ctx, b)
 		if err == io.EOF {
-			return ids
+			return
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i := 0; i < b.Len; i++ {
-			ids = append(ids, b.Row(i)[0].I)
-		}
+		each(b)
 	}
 }
 

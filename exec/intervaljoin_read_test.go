@@ -179,7 +179,6 @@ func (in *steppedInput) Close(context.Context) error { return nil }
 // times the event time of the left one's, so in arrival order it would run
 // ahead; its state stays within the limit plus one batch.
 func TestIntervalJoinStateStaysBounded(t *testing.T) {
-	ctx := context.Background()
 	const rows, limit = 10, 90
 	left := &steppedInput{n: 1000, rows: 1, step: sec / 10}
 	right := &steppedInput{n: 100, rows: rows, step: sec}
@@ -191,23 +190,11 @@ func TestIntervalJoinStateStaysBounded(t *testing.T) {
 	j.order.initialLimit = limit
 	// Never give up waiting: the left input always delivers.
 	j.order.stallTimer = func() (<-chan time.Time, func() bool) { return nil, func() bool { return true } }
-	if err := op.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer op.Close(ctx)
-	out := types.NewBatch(6)
 	joined, peak := 0, 0
-	for {
-		err := op.Next(ctx, out)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	drain(t, op, 6, func(out *types.Batch) {
 		joined += out.Len
 		peak = max(peak, j.state.bufferedDatums(rightSide))
-	}
+	})
 	if peak > limit+rows*3 {
 		t.Errorf("right side buffered up to %d datums, want at most %d", peak, limit+rows*3)
 	}
@@ -272,7 +259,6 @@ func (in *laggingInput) Next(ctx context.Context, b *types.Batch) error {
 // can only go on once the ahead one is read further; waiting for it would
 // never end, so the stalled wait gives up, raises the limit and reads on.
 func TestIntervalJoinReadsOnWhenBehindInputStalls(t *testing.T) {
-	ctx := context.Background()
 	left := &leadingInput{steppedInput: steppedInput{n: 100, rows: 1, step: sec}, moved: make(chan struct{})}
 	right := &laggingInput{steppedInput: steppedInput{n: 100, rows: 1, step: sec}, leader: left, lag: 20}
 	op, err := NewIntervalJoin(left, right, ijPlan(t, 0, 1, false), ijEnv())
@@ -287,22 +273,8 @@ func TestIntervalJoinReadsOnWhenBehindInputStalls(t *testing.T) {
 		c <- time.Time{}
 		return c, func() bool { return true }
 	}
-	if err := op.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer op.Close(ctx)
-	out := types.NewBatch(6)
 	joined := 0
-	for {
-		err := op.Next(ctx, out)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		joined += out.Len
-	}
+	drain(t, op, 6, func(out *types.Batch) { joined += out.Len })
 	// Left row t meets right rows t and t+1.
 	if want := 2*100 - 1; joined != want {
 		t.Errorf("joined %d rows, want %d", joined, want)
