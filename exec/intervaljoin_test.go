@@ -585,10 +585,7 @@ func BenchmarkIntervalJoin(b *testing.B) {
 	}
 	runtime.ReadMemStats(&after)
 	b.StopTimer()
-	in := float64(b.N) * 2 * ijBenchRows
-	b.ReportMetric(in/b.Elapsed().Seconds(), "in-rows/s")
-	b.ReportMetric(float64(emitted), "out-rows/op")
-	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/in, "allocs/in-row")
+	reportIJBench(b, emitted, &before, &after)
 	b.ReportMetric(float64(peak), "peak-buffered")
 	if emitted == 0 {
 		b.Fatal("no rows joined")
@@ -678,6 +675,13 @@ func BenchmarkIntervalJoinState(b *testing.B) {
 	}
 	runtime.ReadMemStats(&after)
 	b.StopTimer()
+	reportIJBench(b, emitted, &before, &after)
+}
+
+// reportIJBench reports an interval join benchmark's input rate, its rows
+// out per iteration and its allocations per input row, from the memory
+// statistics read before and after the timed loop.
+func reportIJBench(b *testing.B, emitted int, before, after *runtime.MemStats) {
 	in := float64(b.N) * 2 * ijBenchRows
 	b.ReportMetric(in/b.Elapsed().Seconds(), "in-rows/s")
 	b.ReportMetric(float64(emitted), "out-rows/op")
