@@ -206,15 +206,7 @@ func TestKafkaGroupAssignNeedsGroupID(t *testing.T) {
 // would (generation -1).
 func commitAsStandalone(tb testing.TB, brokers []string, group, topic string, offsets map[int32]int64) {
 	tb.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer cl.Close()
-	meta, err := describeTopic(context.Background(), cl, topic)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	cl, meta := describedTopic(tb, brokers, topic)
 	req := kmsg.NewPtrOffsetCommitRequest()
 	req.Group, req.Generation = group, -1
 	rt := kmsg.NewOffsetCommitRequestTopic()

@@ -165,20 +165,28 @@ func groupOffsets(tb testing.TB, brokers []string, group string) map[int32]int64
 	return got
 }
 
-// fetchPartitions sends one raw fetch of every partition of topic from
-// its start, at the given isolation level (0 read_uncommitted, 1
-// read_committed), without waiting for data.
-func fetchPartitions(tb testing.TB, brokers []string, topic string, isolationLevel int8) *kmsg.FetchResponse {
+// describedTopic returns a client of brokers, closed when the test ends,
+// and topic's metadata as that client sees it.
+func describedTopic(tb testing.TB, brokers []string, topic string) (*kgo.Client, topicMetadata) {
 	tb.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer cl.Close()
+	tb.Cleanup(cl.Close)
 	meta, err := describeTopic(context.Background(), cl, topic)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return cl, meta
+}
+
+// fetchPartitions sends one raw fetch of every partition of topic from
+// its start, at the given isolation level (0 read_uncommitted, 1
+// read_committed), without waiting for data.
+func fetchPartitions(tb testing.TB, brokers []string, topic string, isolationLevel int8) *kmsg.FetchResponse {
+	tb.Helper()
+	cl, meta := describedTopic(tb, brokers, topic)
 	req := kmsg.NewPtrFetchRequest()
 	req.MaxBytes, req.MaxWaitMillis, req.IsolationLevel = 1<<24, 0, isolationLevel
 	ft := kmsg.NewFetchRequestTopic()
