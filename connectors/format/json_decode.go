@@ -76,10 +76,11 @@ type jsonNode struct {
 	// members holds fields as a list when there are at most
 	// maxListedMembers of them, for field's ordered search; nil otherwise.
 	members []jsonMember
-	// next is the member expected next: the one that followed prev, the
-	// member found last, the previous time. Records of one source mostly
-	// list their fields in one order, which this learns from one record.
-	next, prev int
+	// prev is the member found last; the member expected next is the one
+	// that followed it the previous time (its follow). Records of one
+	// source mostly list their fields in one order, which this learns from
+	// one record.
+	prev int
 }
 
 // jsonMember is one of a node's fields.
@@ -184,7 +185,7 @@ func (n *jsonNode) field(key []byte) *jsonNode {
 	if n.members == nil {
 		return n.fields[string(key)]
 	}
-	i := n.next
+	i := n.expected()
 	for range n.members {
 		if m := &n.members[i]; m.name == string(key) {
 			n.found(i)
@@ -205,12 +206,13 @@ func (n *jsonNode) expectedKey(raw []byte, i int) (*jsonNode, int) {
 	if n.members == nil {
 		return nil, 0
 	}
-	m := &n.members[n.next]
+	next := n.expected()
+	m := &n.members[next]
 	end := i + 1 + len(m.name)
 	if !m.plain || end >= len(raw) || raw[end] != '"' || string(raw[i+1:end]) != m.name {
 		return nil, 0
 	}
-	n.found(n.next)
+	n.found(next)
 	return m.node, end + 1
 }
 
@@ -218,8 +220,10 @@ func (n *jsonNode) expectedKey(raw []byte, i int) (*jsonNode, int) {
 func (n *jsonNode) found(i int) {
 	n.members[n.prev].follow = i
 	n.prev = i
-	n.next = n.members[i].follow
 }
+
+// expected is the index of the member expected next.
+func (n *jsonNode) expected() int { return n.members[n.prev].follow }
 
 func (n *jsonNode) addColumn(c int) { n.columns = append(n.columns, c) }
 
