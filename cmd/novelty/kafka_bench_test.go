@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"sync/atomic"
@@ -93,6 +94,12 @@ type pathCost struct {
 }
 
 func (c *pathCost) add(run func()) {
+	// Each path starts from a collected heap, so that its GC pacing follows
+	// its own live data: without this, a path inherits the heap goal the
+	// previous one left (the engine's Pebble memtables and caches, which
+	// live on the Go heap without cgo), collects less often and looks
+	// cheaper than it would run alone.
+	runtime.GC()
 	cpu, start := cpuSeconds(), time.Now()
 	pprof.Do(context.Background(), pprof.Labels("path", c.name), func(context.Context) { run() })
 	c.wall += time.Since(start)
