@@ -349,6 +349,13 @@ func (c *checkpoints) commit(p *pendingCheckpoint, start time.Time) error {
 		return fmt.Errorf("checkpoint %d was abandoned", p.epoch)
 	}
 	c.pending = nil
+	// The parts record log seqs (sources' and streams' LastSeq at the
+	// barrier): the rows up to them must be on disk before the checkpoint
+	// is, or recovery would resume after rows a crash lost.
+	if err := c.e.store.SyncLogs(); err != nil {
+		c.failed++
+		return fmt.Errorf("checkpoint %d: %w", p.epoch, err)
+	}
 	w := c.e.store.NewWriteBatch()
 	defer w.Close()
 	bytes := 0

@@ -222,17 +222,19 @@ func TestDiskFullPausesPipelines(t *testing.T) {
 	}
 }
 
-// walWriteFault fails writes of the WAL (*.log files) with EIO while on.
-type walWriteFault struct{ on atomic.Bool }
+// dataWriteFault fails writes of Pebble's WAL (*.log files) and of
+// retention log segments (*.seg files) with EIO while on.
+type dataWriteFault struct{ on atomic.Bool }
 
-func (f *walWriteFault) MaybeError(op errorfs.Op) error {
-	if f.on.Load() && op.Kind == errorfs.OpFileWrite && strings.HasSuffix(op.Path, ".log") {
+func (f *dataWriteFault) MaybeError(op errorfs.Op) error {
+	if f.on.Load() && op.Kind == errorfs.OpFileWrite &&
+		(strings.HasSuffix(op.Path, ".log") || strings.HasSuffix(op.Path, ".seg")) {
 		return syscall.EIO
 	}
 	return nil
 }
 
-func (f *walWriteFault) String() string { return "wal write fault" }
+func (f *dataWriteFault) String() string { return "data write fault" }
 
 // TestDiskErrorPausesPipelines: while the data directory's writes fail
 // with EIO the INSERT whose write failed waits, later writes (here into a
@@ -240,7 +242,7 @@ func (f *walWriteFault) String() string { return "wal write fault" }
 // works again the waiting INSERT completes and its rows reach the stream
 // once.
 func TestDiskErrorPausesPipelines(t *testing.T) {
-	fault := &walWriteFault{}
+	fault := &dataWriteFault{}
 	r := openDiskRun(t, errorfs.Wrap(vfs.NewMem(), fault))
 	run1(t, r.s, "CREATE SOURCE ev (n BIGINT)")
 	run1(t, r.s, "CREATE STREAM doubled AS SELECT n * 2 AS d FROM ev")

@@ -145,10 +145,9 @@ func (o *object) stop() {
 // retainer returns the retention callback for an object's topic: the
 // batch goes to the object's log unless retention is zero. The log of a
 // source without a connector (INSERT-fed, and novelty_errors) is the only
-// record of its rows,
-// so its appends are synced; every other log's rows come back from the
-// last checkpoint after a crash, so its appends ride on the checkpoint's
-// sync. While the store holds writes (disk.go) every append is refused
+// record of its rows, so its appends are synced; every other log's rows
+// come back from the last checkpoint after a crash, so its appends are
+// synced when the next checkpoint commits (storage.Store.SyncLogs). While the store holds writes (disk.go) every append is refused
 // with an error wrapping storage.ErrDiskHeld; so are the rows of a source
 // without a connector and without retention, so that INSERT gets that
 // error rather than waiting behind paused streams.

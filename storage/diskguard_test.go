@@ -121,24 +121,25 @@ func TestDiskGuardHoldsWritesBelowMinFree(t *testing.T) {
 	}
 }
 
-// walFault fails writes of the WAL (its *.log files) with errno while on.
-type walFault struct {
+// fileFault fails writes of the WAL (its *.log files) and of log segments
+// (*.seg) with errno while on.
+type fileFault struct {
 	on    atomic.Bool
 	op    errorfs.OpKind
 	errno syscall.Errno
 }
 
-func (f *walFault) MaybeError(op errorfs.Op) error {
-	if f.on.Load() && op.Kind == f.op && strings.HasSuffix(op.Path, ".log") {
+func (f *fileFault) MaybeError(op errorfs.Op) error {
+	if f.on.Load() && op.Kind == f.op && (strings.HasSuffix(op.Path, ".log") || strings.HasSuffix(op.Path, segmentSuffix)) {
 		return f.errno
 	}
 	return nil
 }
 
-func (f *walFault) String() string { return "wal fault" }
+func (f *fileFault) String() string { return "file fault" }
 
-// TestDiskGuardRetriesFailedWrites: a WAL write failing with ENOSPC or EIO
-// does not reach Pebble (which would end the process): the append waits,
+// TestDiskGuardRetriesFailedWrites: a write failing with ENOSPC or EIO
+// does not reach Pebble or the log (which would end the process): the append waits,
 // the store is held with the reason meanwhile, and once the disk works
 // again the append completes and its row survives a reopen.
 func TestDiskGuardRetriesFailedWrites(t *testing.T) {
@@ -152,7 +153,7 @@ func TestDiskGuardRetriesFailedWrites(t *testing.T) {
 	} {
 		t.Run(tc.errno.Error(), func(t *testing.T) {
 			mem := vfs.NewMem()
-			fault := &walFault{op: errorfs.OpFileWrite, errno: tc.errno}
+			fault := &fileFault{op: errorfs.OpFileWrite, errno: tc.errno}
 			disk := &fakeDisk{}
 			disk.avail.Store(1 << 30)
 			s := openGuarded(t, errorfs.Wrap(mem, fault), disk)
@@ -210,7 +211,7 @@ func TestDiskGuardRetriesFailedWrites(t *testing.T) {
 // and cannot turn them into errors. If a Pebble upgrade changes this, the
 // guard's design (diskguard.go) should be revisited.
 func TestFailedSyncStaysFatal(t *testing.T) {
-	fault := &walFault{op: errorfs.OpFileSyncData, errno: syscall.EIO}
+	fault := &fileFault{op: errorfs.OpFileSyncData, errno: syscall.EIO}
 	disk := &fakeDisk{}
 	disk.avail.Store(1 << 30)
 	s := openGuarded(t, errorfs.Wrap(vfs.NewMem(), fault), disk)

@@ -234,34 +234,53 @@ func TestLogScanStopsOnCallbackError(t *testing.T) {
 
 func TestLogCorruptEntries(t *testing.T) {
 	tests := []struct {
-		name  string
-		value []byte
+		name    string
+		offset  func(first int64) int64 // where to write, given the first entry's size
+		bytes   []byte
+		trimErr bool // Trim walks the headers, so it sees this corruption too
 	}{
-		{"value shorter than the time", []byte{1, 2, 3}},
-		{"row bytes corrupt", append(make([]byte, 8), 0xEE)},
+		{"checksum mismatch", func(first int64) int64 { return first - 1 }, []byte{0xEE}, false},
+		{"header out of sequence", func(first int64) int64 { return first + 8 }, binary.BigEndian.AppendUint64(nil, 9), true},
+		{"header without rows", func(first int64) int64 { return first + 24 }, make([]byte, 4), true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := OpenInMemory()
-			if err != nil {
-				t.Fatal(err)
-			}
+			fs := vfs.NewMem()
+			s := openFS(t, fs)
 			defer closeStore(t, s)
 			l := s.Log(1)
 			appendRows(t, l, testTime(0), 1, 1)
-			if err := s.db.Set(l.entryKey(nil, 2), tc.value, pebble.Sync); err != nil {
-				t.Fatal(err)
-			}
-			err = l.Scan(1, func(uint64, []types.Datum) error { return nil })
+			firstSize := l.segments[0].size
+			appendRows(t, l, testTime(0), 2, 2)
+			overwrite(t, fs, segmentPath(l, 1), tc.offset(firstSize), tc.bytes)
+			err := l.Scan(1, func(uint64, []types.Datum) error { return nil })
 			if !errors.Is(err, ErrCorrupt) {
 				t.Fatalf("Scan = %v, want ErrCorrupt", err)
 			}
-			if tc.value[0] == 1 {
-				if _, err := l.Trim(testTime(100)); !errors.Is(err, ErrCorrupt) {
-					t.Fatalf("Trim = %v, want ErrCorrupt", err)
-				}
+			if _, err := l.Trim(testTime(100)); tc.trimErr != errors.Is(err, ErrCorrupt) {
+				t.Fatalf("Trim = %v, want ErrCorrupt: %v", err, tc.trimErr)
 			}
 		})
+	}
+}
+
+// segmentPath is the path of l's segment starting at seq first.
+func segmentPath(l *Log, first uint64) string {
+	return l.store.fs.PathJoin(l.dir, segmentName(first))
+}
+
+// overwrite writes b at offset off of the file at path.
+func overwrite(t *testing.T, fs vfs.FS, path string, off int64, b []byte) {
+	t.Helper()
+	f, err := fs.OpenReadWrite(path, vfs.WriteCategoryUnspecified)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(b, off); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -273,6 +292,7 @@ func TestOpenRejectsCorruptLogKeys(t *testing.T) {
 	}{
 		{"short log key", []byte{nsLogs, 1, 2}, nil},
 		{"trim mark of wrong size", append(idPrefix(nsLogs, 1), 0, 0, 0, 0, 0, 0, 0, 0), []byte{1}},
+		{"rows in Pebble (the old layout)", append(idPrefix(nsLogs, 1), 0, 0, 0, 0, 0, 0, 0, 1), make([]byte, 9)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -43,6 +43,10 @@ const defaultDiskCheckInterval = time.Second
 // error (Pebble panics).
 type Store struct {
 	db *pebble.DB
+	// fs is the file system of the database and the logs (writes held and
+	// retried by guard); logsDir holds the logs (log.go).
+	fs      vfs.FS
+	logsDir string
 	// guard holds writes while the disk is short of space or failing;
 	// pollDone is closed when its poller stopped.
 	guard    *diskGuard
@@ -99,15 +103,9 @@ func OpenWith(dir string, opts Options) (*Store, error) {
 	guard := newDiskGuard(measure, opts.MinFreeBytes, logger)
 	// A store opened on a full disk starts held.
 	guard.check()
-	// Pebble calls back into s (span policy, flush events) from Open on.
-	s := &Store{guard: guard, pollDone: make(chan struct{}), logs: make(map[uint64]*Log)}
-	po := &pebble.Options{
-		FS:            guardedFS{FS: fs, guard: guard},
-		Logger:        pebbleLogger{log: logger},
-		EventListener: &pebble.EventListener{FlushBegin: func(pebble.FlushInfo) { s.startFlushEpoch() }},
-	}
-	po.Experimental.SpanPolicyFunc = s.logSpanPolicy
-	db, err := pebble.Open(dir, po)
+	guarded := guardedFS{FS: fs, guard: guard}
+	s := &Store{fs: guarded, logsDir: fs.PathJoin(dir, logsDirName), guard: guard, pollDone: make(chan struct{}), logs: make(map[uint64]*Log)}
+	db, err := pebble.Open(dir, &pebble.Options{FS: guarded, Logger: pebbleLogger{log: logger}})
 	if err != nil {
 		guard.close()
 		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
@@ -156,7 +154,7 @@ func (s *Store) Close() error {
 	// have without the guard) rather than keep Close waiting.
 	s.guard.close()
 	<-s.pollDone
-	if err := s.db.Close(); err != nil {
+	if err := errors.Join(s.closeLogs(), s.db.Close()); err != nil {
 		return fmt.Errorf("storage: close: %w", err)
 	}
 	return nil
