@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/novelty-db/novelty/types"
@@ -78,4 +79,41 @@ func BenchmarkLogAppend(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*types.BatchSize), "ns/row")
 		})
 	}
+}
+
+// BenchmarkLogScanBatched reads a log of one-row appends (an INSERT-fed
+// source) the way the engine's log reader does: one Scan per 1024-row
+// batch, each stopping when its batch is full.
+func BenchmarkLogScanBatched(b *testing.B) {
+	s, err := Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer closeStore(b, s)
+	l := s.Log(1)
+	row := sampleRow()
+	const rows = 100_000
+	for range rows {
+		if _, err := l.Append(row, len(row), testTime(0), Deferred); err != nil {
+			b.Fatal(err)
+		}
+	}
+	full := errors.New("batch full")
+	b.ReportAllocs()
+	for b.Loop() {
+		for next := uint64(1); next <= rows; {
+			n := 0
+			err := l.Scan(next, func(seq uint64, _ []types.Datum) error {
+				next, n = seq+1, n+1
+				if n == types.BatchSize {
+					return full
+				}
+				return nil
+			})
+			if err != nil && err != full {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/row")
 }

@@ -54,26 +54,46 @@ type Log struct {
 	prefix []byte // nsLogs + id: the prefix of its trim mark's key
 
 	// mu serialises Append, Trim, TruncateAfter, Drop and sync, and
-	// guards the fields below it.
-	mu       sync.Mutex
-	segments []segment // in seq order, covering every seq above trimmed
-	active   vfs.File  // the last segment, open for appends; nil: the next append starts a segment
-	unsynced bool      // active holds Deferred appends not yet synced
-	failed   error     // a failed sync, or a failed write that could not be repaired: appends are refused
-	entry    []byte    // scratch for the entry being appended
+	// guards the fields below it. It is held across file writes and syncs,
+	// which the disk guard may hold for as long as the disk is full.
+	mu sync.Mutex
+	// segments lists the segment files in seq order, covering every seq
+	// above trimmed. Only holders of mu change it, under segMu too, never
+	// across I/O, so Scan can take a copy while an append is held.
+	segments []segment
+	active   vfs.File // the last segment, open for appends; nil: the next append starts a segment
+	unsynced bool     // active holds Deferred appends not yet synced
+	failed   error    // a failed sync, or a failed write that could not be repaired: appends are refused
+	entry    []byte   // scratch for the entry being appended
 	// trimPos is where, in segments[0], the first entry that Trim has not
 	// removed starts (a hint: the walk is correct from any entry before).
 	trimPos entryPos
+
+	// segMu guards segments for Scan, and scanHint.
+	segMu sync.Mutex
+	// scanHint is where the last Scan that stopped early (a reader filling
+	// a batch) stopped: the next one, from a seq at or after it, starts
+	// reading there rather than at its segment's start.
+	scanHint entryPos
 
 	lastSeq atomic.Uint64
 	trimmed atomic.Uint64 // the trim mark: the highest seq Trim removed
 }
 
-// entryPos names an entry: its segment's first seq and its offset there.
+// entryPos names an entry: its segment's first seq, its offset there and
+// its first seq.
 type entryPos struct {
 	segFirst uint64
 	offset   int64
 	expect   uint64
+}
+
+// editSegments runs edit, which changes l.segments, under segMu. Called
+// with l.mu held.
+func (l *Log) editSegments(edit func()) {
+	l.segMu.Lock()
+	defer l.segMu.Unlock()
+	edit()
 }
 
 // Log returns the retention log with object id id. Every call with the same
@@ -174,7 +194,6 @@ func (l *Log) write(entry []byte, first, last uint64, d Durability) error {
 		}
 	}
 	seg := &l.segments[len(l.segments)-1]
-	size := int64(len(entry))
 	if _, err := l.active.Write(entry); err != nil {
 		return errors.Join(err, l.repair(*seg))
 	}
@@ -184,7 +203,7 @@ func (l *Log) write(entry []byte, first, last uint64, d Durability) error {
 			return err
 		}
 	}
-	seg.last, seg.size = last, seg.size+size
+	l.editSegments(func() { seg.last, seg.size = last, seg.size+int64(len(entry)) })
 	return nil
 }
 
@@ -208,7 +227,7 @@ func (l *Log) startSegment(first uint64) error {
 		return errors.Join(err, f.Close())
 	}
 	l.active = f
-	l.segments = append(l.segments, segment{first: first, last: first - 1})
+	l.editSegments(func() { l.segments = append(l.segments, segment{first: first, last: first - 1}) })
 	return nil
 }
 
@@ -222,7 +241,7 @@ func (l *Log) repair(seg segment) error {
 	l.active, l.unsynced = nil, false
 	path := fs.PathJoin(l.dir, segmentName(seg.first))
 	if seg.size == 0 {
-		l.segments = l.segments[:len(l.segments)-1]
+		l.editSegments(func() { l.segments = l.segments[:len(l.segments)-1] })
 		err = errors.Join(err, removeIfExists(fs, path))
 	} else {
 		err = errors.Join(err, rewriteFile(fs, path, seg.size, nil))
@@ -293,7 +312,8 @@ func (s *Store) closeLogs() error {
 	for _, l := range s.logs {
 		l.mu.Lock()
 		if l.active != nil {
-			errs = append(errs, l.seal())
+			errs = append(errs, l.sync(), l.active.Close())
+			l.active = nil
 		}
 		l.mu.Unlock()
 	}
@@ -306,9 +326,9 @@ func (s *Store) closeLogs() error {
 // error from fn stops the scan and is returned as is. Rows that a Trim
 // running meanwhile removes may be skipped.
 func (l *Log) Scan(fromSeq uint64, fn func(seq uint64, row []types.Datum) error) error {
-	l.mu.Lock()
+	l.segMu.Lock()
 	segments := slices.Clone(l.segments)
-	l.mu.Unlock()
+	l.segMu.Unlock()
 	fromSeq = max(fromSeq, l.trimmed.Load()+1)
 	var row []types.Datum
 	var fnErr error
@@ -337,7 +357,9 @@ func (l *Log) Scan(fromSeq uint64, fn func(seq uint64, row []types.Datum) error)
 }
 
 // scanSegment calls fn with the encoding of each row of seg from seq
-// fromSeq on. A segment removed meanwhile (Trim) is skipped.
+// fromSeq on. A segment removed meanwhile (Trim) is skipped. It starts at
+// l.scanHint when that lies in seg at or before fromSeq, and leaves the
+// hint at the entry where fn stopped it.
 func (l *Log) scanSegment(seg segment, fromSeq uint64, fn func(seq uint64, data []byte) error) error {
 	fs := l.store.fs
 	f, err := fs.Open(fs.PathJoin(l.dir, segmentName(seg.first)))
@@ -349,15 +371,28 @@ func (l *Log) scanSegment(seg segment, fromSeq uint64, fn func(seq uint64, data 
 	}
 	defer f.Close()
 	r := newEntryReader(f, seg)
+	l.segMu.Lock()
+	if hint := l.scanHint; hint.segFirst == seg.first && hint.expect <= fromSeq && hint.offset < seg.size {
+		r.next, r.expect = hint.offset, hint.expect
+	}
+	l.segMu.Unlock()
 	for {
 		h, ok, err := r.header()
-		if err != nil || !ok {
+		if err != nil {
 			return err
+		}
+		if !ok {
+			// Seqs are dense: a segment ending early lost its tail.
+			if r.expect != seg.last+1 {
+				return fmt.Errorf("%w: segment %s ends before seq %d, where the next one begins", errEntryCorrupt, segmentName(seg.first), r.expect)
+			}
+			return nil
 		}
 		if h.last() < fromSeq {
 			r.skip(h)
 			continue
 		}
+		at := entryPos{segFirst: seg.first, offset: r.next, expect: h.first}
 		b, err := r.entry(h)
 		if err != nil {
 			return err
@@ -372,10 +407,18 @@ func (l *Log) scanSegment(seg segment, fromSeq uint64, fn func(seq uint64, data 
 				continue
 			}
 			if err := fn(seq, data); err != nil {
+				l.editScanHint(at)
 				return err
 			}
 		}
 	}
+}
+
+// editScanHint sets l.scanHint to at.
+func (l *Log) editScanHint(at entryPos) {
+	l.segMu.Lock()
+	defer l.segMu.Unlock()
+	l.scanHint = at
 }
 
 // Trim removes the longest prefix of the log whose rows were appended
@@ -490,7 +533,7 @@ func (l *Log) removeTrimmedSegments() error {
 			return err
 		}
 	}
-	l.segments = slices.Delete(l.segments, 0, n)
+	l.editSegments(func() { l.segments = slices.Delete(l.segments, 0, n) })
 	return nil
 }
 
@@ -537,7 +580,7 @@ func (l *Log) cutAfter(seq uint64) error {
 		if err := removeIfExists(fs, fs.PathJoin(l.dir, segmentName(seg.first))); err != nil {
 			return err
 		}
-		l.segments = l.segments[:len(l.segments)-1]
+		l.editSegments(func() { l.segments = l.segments[:len(l.segments)-1] })
 	}
 	if n := len(l.segments); n > 0 && l.segments[n-1].last > seq {
 		if err := l.cutSegment(&l.segments[n-1], seq); err != nil {
@@ -545,6 +588,7 @@ func (l *Log) cutAfter(seq uint64) error {
 		}
 	}
 	l.trimPos = entryPos{}
+	l.editScanHint(entryPos{})
 	return syncDir(fs, l.dir)
 }
 
@@ -568,7 +612,7 @@ func (l *Log) cutSegment(seg *segment, seq uint64) error {
 	if err != nil {
 		return err
 	}
-	seg.last, seg.size = seq, keep+int64(len(tail))
+	l.editSegments(func() { seg.last, seg.size = seq, keep+int64(len(tail)) })
 	return nil
 }
 
@@ -634,7 +678,8 @@ func (l *Log) Drop() error {
 	if err != nil {
 		return fmt.Errorf("storage: log %d: drop: %w", l.id, err)
 	}
-	l.segments, l.failed, l.trimPos = nil, nil, entryPos{}
+	l.editSegments(func() { l.segments, l.scanHint = nil, entryPos{} })
+	l.failed, l.trimPos = nil, entryPos{}
 	l.lastSeq.Store(0)
 	l.trimmed.Store(0)
 	return nil
@@ -784,5 +829,9 @@ func (l *Log) recoverTail(seg segment) (segment, error) {
 	case valid.size < seg.size:
 		return valid, rewriteFile(fs, path, valid.size, nil)
 	}
-	return valid, nil
+	// After a process crash the tail read back may still be only in the
+	// page cache, and this segment is sealed from now on (the next append
+	// starts a new one): sync it, or a later power loss could take rows
+	// that recovery and the checkpoints after it counted on.
+	return valid, syncFile(fs, path)
 }

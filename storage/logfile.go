@@ -249,6 +249,19 @@ func rewriteFile(fs vfs.FS, path string, keep int64, tail []byte) error {
 	return nil
 }
 
+// syncFile makes the data of the file at path durable.
+func syncFile(fs vfs.FS, path string) error {
+	f, err := fs.OpenReadWrite(path, vfs.WriteCategoryUnspecified)
+	if err != nil {
+		return err
+	}
+	err = f.SyncData()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 // syncDir makes the creation, renaming and removal of files in dir
 // durable.
 func syncDir(fs vfs.FS, dir string) error {
