@@ -236,36 +236,56 @@ func (c *checkpoints) leave(key string) {
 	}
 }
 
-// replayFedSource republishes the rows an INSERT-fed source (or
-// novelty_errors) took after the last checkpoint: they are in its log,
-// and the streams restored to the checkpoint have not seen them. The log
-// is cut back first, since publishing appends them again.
-func (e *Engine) replayFedSource(ctx context.Context, o *object) error {
+// prepareReplay marks a source fed by INSERT (or novelty_errors) that the
+// last checkpoint covers as replaying (see object.replaying), and restores
+// its watermark, before the streams reading it subscribe.
+func (e *Engine) prepareReplay(o *object) error {
+	if !e.restoring || o.kind != parser.KindSource || o.connector != "" || o.log == nil || o.retention <= 0 {
+		return nil
+	}
 	part, found, err := e.checkpoints.savedPart(o.id)
-	if err != nil || !found || o.log == nil || o.retention <= 0 {
+	if err != nil || !found {
 		return err
 	}
 	o.stats.watermark.Store(part.Watermark)
-	width := len(o.rel.Schema)
-	var rows []types.Datum
-	if err := o.log.Scan(part.LogSeq+1, func(_ uint64, row []types.Datum) error {
-		rows = append(rows, row...)
+	o.replaying, o.replayAfter = true, part.LogSeq
+	return nil
+}
+
+// replayFedSource publishes again the rows a replaying source took after
+// the last checkpoint: they are in its log, and the streams restored to
+// the checkpoint have not seen them. They stay in the log as they are
+// (Republish): cutting them and appending them again would lose them to
+// a crash in between.
+func (e *Engine) replayFedSource(ctx context.Context, o *object) error {
+	if !o.replaying {
 		return nil
-	}); err != nil {
+	}
+	width := len(o.rel.Schema)
+	b := types.NewBatch(width)
+	replayed := 0
+	publish := func() error {
+		replayed += b.Len
+		err := e.publishSource(ctx, o, b, nil, o.topic.Republish)
+		b.Reset(width)
 		return err
 	}
-	if err := e.cutLog(o, part.LogSeq); err != nil {
-		return err
-	}
-	for start := 0; start < len(rows); start += width * types.BatchSize {
-		end := min(start+width*types.BatchSize, len(rows))
-		b := &types.Batch{Width: width, Len: (end - start) / width, Datums: rows[start:end], Watermark: types.NoWatermark}
-		if err := e.feedSource(ctx, o, b, nil); err != nil {
-			return err
+	err := o.log.Scan(o.replayAfter+1, func(_ uint64, row []types.Datum) error {
+		b.Append(row)
+		if !b.Full() {
+			return nil
 		}
+		return publish()
+	})
+	if err == nil && b.Len > 0 {
+		err = publish()
 	}
-	if len(rows) > 0 {
-		e.log.Info("replayed rows taken after the checkpoint", "source", o.name, "rows", len(rows)/width)
+	o.replaying = false
+	if err != nil {
+		return err
+	}
+	if replayed > 0 {
+		e.log.Info("replayed rows taken after the checkpoint", "source", o.name, "rows", replayed)
 	}
 	return nil
 }

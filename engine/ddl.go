@@ -376,6 +376,10 @@ func (e *Engine) activate(o *object) error {
 		o.stop()
 		return err
 	}
+	if err := e.prepareReplay(o); err != nil {
+		o.stop()
+		return err
+	}
 	var err error
 	switch {
 	case o.kind == parser.KindStream:

@@ -43,6 +43,13 @@ type object struct {
 	// backfill is set for a stream or sink created now (not restored): it
 	// reads its inputs' retained rows before their live rows.
 	backfill bool
+	// replaying is set, while the engine opens, for a source fed by INSERT
+	// that the last checkpoint covers: the rows of its log after seq
+	// replayAfter come again by replay (replayFedSource), so a reader
+	// backfilling meanwhile reads the log only up to there (follow).
+	// Written and read by Open's goroutine before the engine serves.
+	replaying   bool
+	replayAfter uint64
 	// watermark computes a source row's watermark candidate (nil: none).
 	watermark exec.Evaluator
 	// marks combines a source's per-partition watermarks (nil: none).
@@ -164,19 +171,8 @@ func (e *Engine) retainer(o *object) func(*types.Batch) error {
 		durability = storage.Synced
 	}
 	return func(b *types.Batch) error {
-		for {
-			_, err := o.log.Append(b.Datums[:b.Len*b.Width], b.Width, e.clock(), durability)
-			if !fed || !e.restoring || !errors.Is(err, storage.ErrDiskHeld) {
-				return err
-			}
-			// Open replays the rows a fed source took after the checkpoint
-			// (replayFedSource) after cutting them from its log: they are
-			// their only record, so the start waits for the disk.
-			e.log.Warn("start-up waits for disk space to replay the rows taken after the checkpoint", "source", o.name, "err", err)
-			if err := e.store.WaitForDisk(e.ctx); err != nil {
-				return err
-			}
-		}
+		_, err := o.log.Append(b.Datums[:b.Len*b.Width], b.Width, e.clock(), durability)
+		return err
 	}
 }
 

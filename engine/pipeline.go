@@ -109,6 +109,12 @@ func (e *Engine) startSource(o *object) error {
 // when set, gives the connector's offset after b. Checkpoint barriers go
 // in between two calls, never inside one.
 func (e *Engine) feedSource(ctx context.Context, o *object, b *types.Batch, offset func() []byte) error {
+	return e.publishSource(ctx, o, b, offset, o.topic.Publish)
+}
+
+// publishSource is feedSource with the topic's Publish or, for rows its
+// log already holds, Republish.
+func (e *Engine) publishSource(ctx context.Context, o *object, b *types.Batch, offset func() []byte, publish func(context.Context, *types.Batch) error) error {
 	o.feed.Lock()
 	defer o.feed.Unlock()
 	// A store that holds writes would refuse the batch after its rows had
@@ -118,7 +124,7 @@ func (e *Engine) feedSource(ctx context.Context, o *object, b *types.Batch, offs
 		return err
 	}
 	e.stampWatermark(o, b, o.stats.watermark.Load())
-	if err := o.topic.Publish(ctx, b); err != nil {
+	if err := publish(ctx, b); err != nil {
 		return err
 	}
 	o.stats.rowsIn.Add(int64(b.Len))

@@ -100,6 +100,10 @@ func follow(o *object, backfill bool) exec.Operator {
 		if o.retention > 0 {
 			last = o.log.LastSeq()
 		}
+		if o.replaying {
+			// The rows after replayAfter reach the subscription live.
+			last = min(last, o.replayAfter)
+		}
 	})
 	return backfillThen(o, last, mark, sub)
 }

@@ -77,14 +77,26 @@ func (t *Topic) SubscribeAfter(depth int, snapshot func()) *Subscription {
 // Publish delivers b to the retention log and to every reader. It blocks
 // while a reader's buffer is full, until ctx is done. b is not kept.
 func (t *Topic) Publish(ctx context.Context, b *types.Batch) error {
+	return t.send(ctx, b, t.retain)
+}
+
+// Republish delivers b to every reader but not to the retention log: for
+// rows the log already holds, replayed to readers restored to a point
+// before them. Otherwise it is Publish.
+func (t *Topic) Republish(ctx context.Context, b *types.Batch) error {
+	return t.send(ctx, b, nil)
+}
+
+// send delivers b to retain, when set, and to every reader.
+func (t *Topic) send(ctx context.Context, b *types.Batch, retain func(*types.Batch) error) error {
 	t.publish.Lock()
 	defer t.publish.Unlock()
 	// Retaining and choosing the readers happen under mu, so a subscriber
 	// joins either before this batch (and receives it) or after it was
 	// retained (and its snapshot includes it).
 	t.mu.Lock()
-	if t.retain != nil && b.Len > 0 {
-		if err := t.retain(b); err != nil {
+	if retain != nil && b.Len > 0 {
+		if err := retain(b); err != nil {
 			t.mu.Unlock()
 			return err
 		}
