@@ -2,6 +2,7 @@ package parser
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -23,6 +24,7 @@ func FuzzParse(f *testing.F) {
 		"SUBSCRIBE (SELECT * FROM s) LIMIT 10; SET search_path = public; BEGIN; COMMIT",
 		"SELECT 'unterminated",
 		"SELECT \"quoted id\", U&'\\0041' FROM \"t\"",
+		"INSERT " + strings.Repeat("0", 62) + "2" + strings.Repeat("0", 18),
 	} {
 		f.Add(seed)
 	}

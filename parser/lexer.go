@@ -463,8 +463,29 @@ func (l *lexer) number(start int) (token, error) {
 	if i < len(src) && isIdentStart(src, i) {
 		return token{}, lexError(src, start, "trailing junk after numeric literal")
 	}
+	val := withoutLeadingZeros(strings.ReplaceAll(src[start:i], "_", ""))
+	if strings.IndexAny(val, "eE") < 0 && len(val)-strings.Count(val, ".") > maxNumericDigits {
+		return token{}, types.Errorf(types.CodeNumericValueOutOfRange, "numeric literal has more than %d digits", maxNumericDigits).
+			WithPosition(charPos(src, start))
+	}
 	l.pos = i
-	return token{kind: tkNumber, val: strings.ReplaceAll(src[start:i], "_", ""), start: start, end: i}, nil
+	return token{kind: tkNumber, val: val, start: start, end: i}, nil
+}
+
+// maxNumericDigits is the most digits an exact numeric literal may have:
+// TiDB's DECIMAL precision, which its parser reads such literals into
+// (its decimal panics on much longer ones).
+const maxNumericDigits = 65
+
+// withoutLeadingZeros drops the zeros before a literal's first significant
+// integer digit ("007" is "7", "000.5" is "0.5"): they change nothing, yet
+// count against the digits TiDB's decimal can hold.
+func withoutLeadingZeros(lit string) string {
+	n := 0
+	for n+1 < len(lit) && lit[n] == '0' && isDigit(lit[n+1]) {
+		n++
+	}
+	return lit[n:]
 }
 
 // operator scans an operator with Postgres' rules: the longest run of

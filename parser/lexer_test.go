@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/novelty-db/novelty/types"
@@ -108,6 +109,8 @@ func TestLexErrors(t *testing.T) {
 		{`SELECT E'\xff'`, codeCharacterNotInRepertoire, `invalid byte sequence for encoding "UTF8"`, 8},
 		{"SELECT B'101'", types.CodeFeatureNotSupported, "bit string literals are not supported", 8},
 		{"SELECT 12abc", types.CodeSyntaxError, `trailing junk after numeric literal at or near "12abc"`, 8},
+		{"SELECT " + strings.Repeat("9", 66), types.CodeNumericValueOutOfRange, "numeric literal has more than 65 digits", 8},
+		{"SELECT 1." + strings.Repeat("5", 65), types.CodeNumericValueOutOfRange, "numeric literal has more than 65 digits", 8},
 		{`SELECT \a`, types.CodeSyntaxError, `syntax error at or near "\"`, 8},
 		{"SELECT é, {", types.CodeSyntaxError, `syntax error at or near "{"`, 11},
 	}
@@ -121,5 +124,38 @@ func TestLexErrors(t *testing.T) {
 		if e.Code != tt.code || e.Message != tt.message || e.Position != tt.pos {
 			t.Errorf("lex(%q) = %s %q at %d, want %s %q at %d", tt.in, e.Code, e.Message, e.Position, tt.code, tt.message, tt.pos)
 		}
+	}
+}
+
+// TestLexNumberDropsLeadingZeros: leading zeros do not count against the
+// digits a literal may have (TiDB's decimal panicked on 84 characters of
+// them, found by FuzzParse), and go from the literal's text.
+func TestLexNumberDropsLeadingZeros(t *testing.T) {
+	for in, want := range map[string]string{
+		"007":   "7",
+		"000":   "0",
+		"000.5": "0.5",
+		"0e3":   "0e3",
+		strings.Repeat("0", 70) + "2" + strings.Repeat("0", 18): "2" + strings.Repeat("0", 18),
+		strings.Repeat("9", 65):                                 strings.Repeat("9", 65),
+		"1" + strings.Repeat("0", 80) + "e2":                    "1" + strings.Repeat("0", 80) + "e2",
+	} {
+		toks, err := lex("SELECT " + in)
+		if err != nil || len(toks) < 2 || toks[1].kind != tkNumber || toks[1].val != want {
+			t.Errorf("lex(%q): %v, %v; want the number %s", in, toks, err, want)
+		}
+	}
+}
+
+// TestParseRenderedContainsTiDBPanics: a panic inside TiDB's parser (here
+// its test value driver on a decimal longer than it holds, which the lexer
+// no longer lets through) is an error for the statement, not a crash.
+func TestParseRenderedContainsTiDBPanics(t *testing.T) {
+	_, err := parseRendered("SELECT " + strings.Repeat("9", 90) + ".5")
+	if e, ok := types.AsError(err); !ok || e.Code != types.CodeInternalError {
+		t.Fatalf("parseRendered of a 90-digit decimal = %v, want an internal error", err)
+	}
+	if _, err := parseRendered("SELECT 1"); err != nil {
+		t.Fatalf("the next parse: %v", err)
 	}
 }

@@ -86,9 +86,10 @@ func tidbParse(text string, toks []token, base int, expr, noParams bool) (ast.St
 		b.text(")", len(toks)-1, false)
 	}
 	out := render(prefix, b.pieces)
-	p := tidbParsers.Get().(*tparser.Parser)
-	stmts, _, err := p.Parse(out.sql, "", "")
-	tidbParsers.Put(p)
+	stmts, err := parseRendered(out.sql)
+	if e, ok := types.AsError(err); ok {
+		return nil, out, e.WithPosition(charPos(text, toks[0].start))
+	}
 	if err != nil {
 		return nil, out, tidbError(text, toks, &out, err)
 	}
@@ -97,6 +98,23 @@ func tidbParse(text string, toks []token, base int, expr, noParams bool) (ast.St
 	}
 	stmts[0].Accept(&offsetMapper{toks: toks, out: &out, base: base})
 	return stmts[0], out, nil
+}
+
+// parseRendered parses rewritten SQL with a pooled TiDB parser. A panic
+// inside TiDB (its value drivers panic on input they do not implement)
+// becomes an internal error (a *types.Error; TiDB's own errors are not)
+// for this statement instead of ending the server; that parser is dropped
+// rather than reused.
+func parseRendered(sql string) (stmts []ast.StmtNode, err error) {
+	p := tidbParsers.Get().(*tparser.Parser)
+	defer func() {
+		if r := recover(); r != nil {
+			stmts, err = nil, types.Errorf(types.CodeInternalError, "the SQL parser failed on this statement: %v", r)
+		}
+	}()
+	stmts, _, err = p.Parse(sql, "", "")
+	tidbParsers.Put(p)
+	return stmts, err
 }
 
 // tidbError converts TiDB's `line L column C near "rest"` into a Postgres
