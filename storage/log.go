@@ -237,8 +237,7 @@ func (l *Log) startSegment(first uint64) error {
 // its files no longer end where its entries do. Called with l.mu held.
 func (l *Log) repair(seg segment) error {
 	fs := l.store.fs
-	err := l.active.Close()
-	l.active, l.unsynced = nil, false
+	err := l.closeActive()
 	path := fs.PathJoin(l.dir, segmentName(seg.first))
 	if seg.size == 0 {
 		l.editSegments(func() { l.segments = l.segments[:len(l.segments)-1] })
@@ -258,11 +257,15 @@ func (l *Log) repair(seg segment) error {
 
 // seal syncs and closes the active segment. Called with l.mu held.
 func (l *Log) seal() error {
-	if err := l.sync(); err != nil {
-		return err
-	}
+	return errors.Join(l.sync(), l.closeActive())
+}
+
+// closeActive closes the active segment without syncing it: its unsynced
+// appends are being removed or rewritten (synced) by the caller. Called
+// with l.mu held.
+func (l *Log) closeActive() error {
 	err := l.active.Close()
-	l.active = nil
+	l.active, l.unsynced = nil, false
 	return err
 }
 
@@ -312,8 +315,7 @@ func (s *Store) closeLogs() error {
 	for _, l := range s.logs {
 		l.mu.Lock()
 		if l.active != nil {
-			errs = append(errs, l.sync(), l.active.Close())
-			l.active = nil
+			errs = append(errs, l.seal())
 		}
 		l.mu.Unlock()
 	}
@@ -522,9 +524,7 @@ func (l *Log) removeTrimmedSegments() error {
 		return nil
 	}
 	if n == len(l.segments) && l.active != nil {
-		err := l.active.Close()
-		l.active, l.unsynced = nil, false
-		if err != nil {
+		if err := l.closeActive(); err != nil {
 			return err
 		}
 	}
@@ -569,9 +569,7 @@ func (l *Log) TruncateAfter(seq uint64) (removed int, err error) {
 func (l *Log) cutAfter(seq uint64) error {
 	fs := l.store.fs
 	if l.active != nil {
-		err := l.active.Close()
-		l.active, l.unsynced = nil, false
-		if err != nil {
+		if err := l.closeActive(); err != nil {
 			return err
 		}
 	}
@@ -639,7 +637,7 @@ func entriesUpTo(r *entryReader, seq uint64) (keep int64, tail []byte, err error
 		}
 		e := decodeLogEntry(h, b)
 		tail = make([]byte, entryHeaderLen, len(b))
-		rows := seq - e.first + 1
+		rows := uint32(seq - e.first + 1)
 		for range rows {
 			data, err := e.nextRow()
 			if err != nil {
@@ -648,7 +646,7 @@ func entriesUpTo(r *entryReader, seq uint64) (keep int64, tail []byte, err error
 			tail = binary.AppendUvarint(tail, uint64(len(data)))
 			tail = append(tail, data...)
 		}
-		sealEntry(tail, e.first, e.micros, uint32(rows))
+		sealEntry(tail, e.first, e.micros, rows)
 		return keep, tail, nil
 	}
 }
@@ -661,8 +659,7 @@ func (l *Log) Drop() error {
 	fs := l.store.fs
 	var err error
 	if l.active != nil {
-		err = l.active.Close()
-		l.active, l.unsynced = nil, false
+		err = l.closeActive()
 	}
 	// The files go first: a crash before the trim mark goes leaves a mark
 	// without a log, not a log without its mark.
@@ -799,7 +796,7 @@ func (l *Log) recover(mark uint64) error {
 func (l *Log) recoverTail(seg segment) (segment, error) {
 	fs := l.store.fs
 	path := fs.PathJoin(l.dir, segmentName(seg.first))
-	f, err := fs.Open(path)
+	f, err := fs.OpenReadWrite(path, vfs.WriteCategoryUnspecified)
 	if err != nil {
 		return seg, err
 	}
@@ -816,22 +813,24 @@ func (l *Log) recoverTail(seg segment) (segment, error) {
 			break
 		}
 	}
+	valid := segment{first: seg.first, last: r.expect - 1, size: r.next}
+	if err == nil && valid.size == seg.size {
+		// After a process crash the tail read back may still be only in
+		// the page cache, and this segment is sealed from now on (the next
+		// append starts a new one): sync it, or a later power loss could
+		// take rows that recovery and the checkpoints after it counted on.
+		err = f.SyncData()
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return seg, err
-	}
-	valid := segment{first: seg.first, last: r.expect - 1, size: r.next}
 	switch {
+	case err != nil:
+		return seg, err
 	case valid.size == 0:
 		return valid, removeIfExists(fs, path)
 	case valid.size < seg.size:
 		return valid, rewriteFile(fs, path, valid.size, nil)
 	}
-	// After a process crash the tail read back may still be only in the
-	// page cache, and this segment is sealed from now on (the next append
-	// starts a new one): sync it, or a later power loss could take rows
-	// that recovery and the checkpoints after it counted on.
-	return valid, syncFile(fs, path)
+	return valid, nil
 }

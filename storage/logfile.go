@@ -190,18 +190,14 @@ func (r *entryReader) bytes(off, n int64) ([]byte, error) {
 
 // logEntry is one decoded entry: the rows of one Append.
 type logEntry struct {
-	first  uint64 // seq of the first row
-	micros int64  // append time
-	rows   uint64
-	data   []byte // the rows not read yet, each length-prefixed
+	entryHeader
+	data []byte // the rows not read yet, each length-prefixed
 }
-
-func (e *logEntry) last() uint64 { return e.first + e.rows - 1 }
 
 // decodeLogEntry returns the entry whose header is h and whose bytes (as
 // entryReader.entry returns them) are b.
 func decodeLogEntry(h entryHeader, b []byte) logEntry {
-	return logEntry{first: h.first, micros: h.micros, rows: uint64(h.rows), data: b[entryHeaderLen:]}
+	return logEntry{entryHeader: h, data: b[entryHeaderLen:]}
 }
 
 // nextRow returns the encoding of the entry's next row.
@@ -247,19 +243,6 @@ func rewriteFile(fs vfs.FS, path string, keep int64, tail []byte) error {
 		return errors.Join(err, removeIfExists(fs, tmp))
 	}
 	return nil
-}
-
-// syncFile makes the data of the file at path durable.
-func syncFile(fs vfs.FS, path string) error {
-	f, err := fs.OpenReadWrite(path, vfs.WriteCategoryUnspecified)
-	if err != nil {
-		return err
-	}
-	err = f.SyncData()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // syncDir makes the creation, renaming and removal of files in dir
