@@ -373,6 +373,7 @@ func (l *Log) scanSegment(seg segment, fromSeq uint64, fn func(seq uint64, data 
 	}
 	defer f.Close()
 	r := newEntryReader(f, seg)
+	defer r.release()
 	l.segMu.Lock()
 	if hint := l.scanHint; hint.segFirst == seg.first && hint.expect <= fromSeq && hint.offset < seg.size {
 		r.next, r.expect = hint.offset, hint.expect
@@ -469,6 +470,7 @@ func (l *Log) trimWalk(cut int64) (mark uint64, err error) {
 			r.next, r.expect = l.trimPos.offset, l.trimPos.expect
 		}
 		stopped, err := walkTrimmable(r, cut, &mark)
+		r.release()
 		if stopped && err == nil {
 			l.trimPos = entryPos{segFirst: seg.first, offset: r.next, expect: r.expect}
 		}
@@ -600,7 +602,9 @@ func (l *Log) cutSegment(seg *segment, seq uint64) error {
 	if err != nil {
 		return err
 	}
-	keep, tail, err := entriesUpTo(newEntryReader(f, *seg), seq)
+	r := newEntryReader(f, *seg)
+	keep, tail, err := entriesUpTo(r, seq)
+	r.release()
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -801,6 +805,7 @@ func (l *Log) recoverTail(seg segment) (segment, error) {
 		return seg, err
 	}
 	r := newEntryReader(f, seg)
+	defer r.release()
 	for {
 		h, ok, herr := r.header()
 		if herr == nil && ok {

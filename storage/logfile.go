@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
 )
@@ -111,10 +112,31 @@ type entryReader struct {
 	expect uint64 // the first seq the next entry must have
 	buf    []byte // the file's bytes at bufOff
 	bufOff int64
+	pooled *[]byte // where buf came from in readBufs
 }
 
+// readBufs holds entryReaders' buffers: the engine's log reader calls Scan
+// once per batch, which would otherwise allocate a chunk each time.
+var readBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledBuf is the largest buffer release returns to readBufs: one
+// that grew for a huge entry is left to the collector.
+const maxPooledBuf = 4 * readChunk
+
+// newEntryReader returns a reader of seg's entries in f. Call release
+// once done with it and with the bytes it returned.
 func newEntryReader(f io.ReaderAt, seg segment) *entryReader {
-	return &entryReader{f: f, end: seg.size, expect: seg.first}
+	pooled := readBufs.Get().(*[]byte)
+	return &entryReader{f: f, end: seg.size, expect: seg.first, buf: (*pooled)[:0], pooled: pooled}
+}
+
+// release hands the reader's buffer back for another reader.
+func (r *entryReader) release() {
+	if cap(r.buf) <= maxPooledBuf {
+		*r.pooled = r.buf[:0]
+		readBufs.Put(r.pooled)
+	}
+	r.buf, r.pooled = nil, nil
 }
 
 // header reads the next entry's header; ok is false at the end of the

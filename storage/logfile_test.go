@@ -337,6 +337,7 @@ func TestLogScanFindsAGap(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := newEntryReader(f, first)
+	defer r.release()
 	lastEntry := int64(0)
 	for {
 		h, ok, err := r.header()
