@@ -437,8 +437,7 @@ func (l *lexer) number(start int) (token, error) {
 		if !ok || digits == "" {
 			return token{}, lexError(src, start, "trailing junk after numeric literal")
 		}
-		l.pos = i
-		return token{kind: tkNumber, val: v.String(), start: start, end: i}, nil
+		return l.numberToken(start, i, v.String())
 	}
 	digits := func() {
 		for i < len(src) && (isDigit(src[i]) || src[i] == '_' && i+1 < len(src) && isDigit(src[i+1])) {
@@ -463,13 +462,19 @@ func (l *lexer) number(start int) (token, error) {
 	if i < len(src) && isIdentStart(src, i) {
 		return token{}, lexError(src, start, "trailing junk after numeric literal")
 	}
-	val := withoutLeadingZeros(strings.ReplaceAll(src[start:i], "_", ""))
+	return l.numberToken(start, i, withoutLeadingZeros(strings.ReplaceAll(src[start:i], "_", "")))
+}
+
+// numberToken is the numeric literal token for src[start:end], whose
+// decimal text is val: refused when it is exact and longer than TiDB can
+// read.
+func (l *lexer) numberToken(start, end int, val string) (token, error) {
 	if strings.IndexAny(val, "eE") < 0 && len(val)-strings.Count(val, ".") > maxNumericDigits {
 		return token{}, types.Errorf(types.CodeNumericValueOutOfRange, "numeric literal has more than %d digits", maxNumericDigits).
-			WithPosition(charPos(src, start))
+			WithPosition(charPos(l.src, start))
 	}
-	l.pos = i
-	return token{kind: tkNumber, val: val, start: start, end: i}, nil
+	l.pos = end
+	return token{kind: tkNumber, val: val, start: start, end: end}, nil
 }
 
 // maxNumericDigits is the most digits an exact numeric literal may have:

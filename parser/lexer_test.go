@@ -111,6 +111,7 @@ func TestLexErrors(t *testing.T) {
 		{"SELECT 12abc", types.CodeSyntaxError, `trailing junk after numeric literal at or near "12abc"`, 8},
 		{"SELECT " + strings.Repeat("9", 66), types.CodeNumericValueOutOfRange, "numeric literal has more than 65 digits", 8},
 		{"SELECT 1." + strings.Repeat("5", 65), types.CodeNumericValueOutOfRange, "numeric literal has more than 65 digits", 8},
+		{"SELECT 0x" + strings.Repeat("F", 80), types.CodeNumericValueOutOfRange, "numeric literal has more than 65 digits", 8},
 		{`SELECT \a`, types.CodeSyntaxError, `syntax error at or near "\"`, 8},
 		{"SELECT é, {", types.CodeSyntaxError, `syntax error at or near "{"`, 11},
 	}
